@@ -1,0 +1,1 @@
+"""The domain: enumerations, synced record tables with per-field merge semantics, form definitions."""

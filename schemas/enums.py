@@ -1,0 +1,193 @@
+"""Code lists from the domain reference: stable snake_case codes, Danish labels.
+
+Users see the labels; the database, the API and the sync log store the codes.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Choice:
+    code: str
+    label: str
+
+
+def choices(*pairs: tuple[str, str]) -> tuple[Choice, ...]:
+    return tuple(Choice(code, label) for code, label in pairs)
+
+
+def codes(options: tuple[Choice, ...]) -> frozenset[str]:
+    return frozenset(option.code for option in options)
+
+
+def label(options: tuple[Choice, ...], code: str | None) -> str:
+    for option in options:
+        if option.code == code:
+            return option.label
+    return code or ""
+
+
+ROLES = choices(
+    ("behandler", "Behandler"),
+    ("frivillig", "Frivillig / civilsamfund"),
+    ("projektleder", "Projektleder"),
+    ("admin", "Administrator"),
+)
+
+ORGANISATION_KINDS = choices(
+    ("rusmiddelcenter", "Rusmiddelcenter (fremskudt team)"),
+    ("civil_society", "Civilsamfundsaktør"),
+)
+
+PHASES = choices(
+    ("phase_1", "Fase 1 – Opsporing og kontakt"),
+    ("phase_2", "Fase 2 – Fremskudt behandling"),
+    ("phase_3", "Fase 3 – Brobygning"),
+    ("unknown", "Ukendt"),
+)
+
+END_REASONS = choices(
+    ("not_target_group", "Ikke i målgruppen (fx alkohol primær problematik)"),
+    ("declines_treatment", "Ønsker ikke behandling"),
+    ("drug_free_or_reduced", "Stoffri / reduceret forbrug / færdigbehandlet"),
+    ("other_treatment", "Overgår til anden behandling (fx ordinær)"),
+    ("no_contact", "Behandler kan ikke få kontakt"),
+    ("moved_away", "Fraflyttet kommunen"),
+    ("other_unknown", "Anden årsag / ukendt"),
+)
+
+DESTINATIONS = choices(
+    ("ordinary_drug_treatment", "Ordinær stofbehandling"),
+    ("substitution_treatment", "Substitutionsbehandling"),
+    ("residential_treatment", "Døgnbehandling"),
+    ("psychiatry", "Psykiatrien"),
+    ("social_services", "Andre sociale tilbud"),
+    ("health_services", "Sundhedstilbud"),
+    ("civil_society", "Civilsamfundstilbud"),
+    ("none", "Intet / ukendt"),
+)
+
+SEX = choices(("male", "Mand"), ("female", "Kvinde"), ("other", "Andet"))
+
+AGE_BANDS = choices(
+    ("18_25", "18–25 år"),
+    ("26_32", "26–32 år"),
+    ("33_49", "33–49 år"),
+    ("50_64", "50–64 år"),
+    ("65_plus", "65 år eller derover"),
+    ("unknown", "Ved ikke"),
+)
+
+FIRST_SEEN_PLACES = choices(
+    ("own_home", "Eget hjem"),
+    ("dropin_shelter", "Værested / herberg / varmestue"),
+    ("public_space", "Offentligt rum / gaden"),
+    ("social_health_service", "Socialt eller sundhedsfagligt tilbud"),
+    ("municipal_authority", "Kommunal myndighed"),
+    ("drug_treatment", "I stofbehandling"),
+    ("psychiatry", "Psykiatrien"),
+)
+
+CONTACT_PLACES = choices(
+    ("own_home", "Eget hjem"),
+    ("dropin", "Værested"),
+    ("shelter", "Herberg / forsorgshjem"),
+    ("warming_room", "Varmestue"),
+    ("street", "Gaden / offentligt rum"),
+    ("rusmiddelcenter", "Rusmiddelcenter"),
+    ("other", "Andet sted"),
+)
+
+CONTACT_KINDS = choices(("contact", "Kontakt"), ("attempt", "Kontaktforsøg"))
+
+CHANNELS = choices(
+    ("in_person", "Fremmøde / besøg"),
+    ("phone", "Telefon"),
+    ("sms", "Sms"),
+    ("video", "Video"),
+    ("letter", "Brev"),
+)
+
+ACTORS = choices(
+    ("behandler_fremskudt", "Behandler (fremskudt)"),
+    ("skp", "Støttekontaktperson (SKP)"),
+    ("myndighed", "Myndighedssagsbehandler"),
+    ("vaerested_staff", "Medarbejder på værested/herberg/varmestue/botilbud"),
+    ("behandler_other", "Behandler (øvrige)"),
+    ("nurse_doctor_other", "Sygeplejerske/læge (øvrige)"),
+    ("nurse_doctor_fremskudt", "Sygeplejerske/læge (fremskudt)"),
+    ("gp", "Almen praktiserende læge"),
+    ("peer_other", "Peer-medarbejder (øvrige)"),
+    ("peer_fremskudt", "Peer-medarbejder (fremskudt)"),
+    ("social_caretaker", "Social vicevært / boligsocial medarbejder"),
+    ("other", "Andre"),
+)
+
+ACTIVITIES = choices(
+    ("relational_work", "Relationelt / motiverende arbejde"),
+    ("treatment_talk", "Behandlingssamtale"),
+    ("practical_help", "Praktisk hjælp"),
+    ("escort", "Følgeskab til indsats"),
+    ("coordination", "Koordinering af indsatser"),
+    ("health", "Sundhedsfaglig indsats"),
+    ("bridging", "Brobygning"),
+    ("other", "Andet"),
+)
+
+CONSENT_PURPOSES = choices(
+    ("participation", "Deltagelse i fremskudt behandling"),
+    ("share_with_partner", "Videregivelse af oplysninger til samarbejdspartner"),
+    ("status_to_referrer", "Status tilbage til den, der henviste"),
+    ("coordination_meeting", "Drøftelse på koordineringsmøde"),
+    ("contact_other_services", "Kontakt til andre instanser"),
+    ("follow_up", "Opfølgende kontakt efter afsluttet behandling"),
+    ("sms_reminders", "Påmindelser via sms"),
+)
+
+# A live consent for one of these purposes lets the named recipient organisation
+# see the citizen's identity (and the status of its own leads).
+IDENTITY_SHARING_PURPOSES = frozenset({"share_with_partner"})
+STATUS_SHARING_PURPOSES = frozenset({"share_with_partner", "status_to_referrer"})
+
+CONSENT_ACTIONS = choices(("grant", "Givet"), ("withdraw", "Trukket tilbage"))
+CONSENT_FORMS = choices(("oral", "Mundtligt"), ("written", "Skriftligt"))
+CONSENT_GIVEN_BY = choices(("citizen", "Borgeren selv"), ("guardian", "Værge / partsrepræsentant"))
+
+CHILDREN_IN_HOME = choices(("yes", "Ja"), ("no", "Nej"), ("unknown", "Ved ikke"))
+
+LEAD_PLACE_TYPES = choices(
+    ("vaerested", "Værested"),
+    ("varmestue", "Varmestue"),
+    ("herberg", "Herberg / forsorgshjem"),
+    ("street", "Gaden / offentligt rum"),
+    ("housing", "Boligområde"),
+    ("consumption_room", "Stofindtagelsesrum"),
+    ("other", "Andet"),
+)
+
+LEAD_CONCERNS = choices(
+    ("drug_use", "Tegn på stofbrug"),
+    ("mental_health", "Psykisk mistrivsel"),
+    ("physical_health", "Fysisk helbred"),
+    ("housing", "Bolig / hjemløshed"),
+    ("isolation", "Ensomhed / isolation"),
+    ("other", "Andet"),
+)
+
+LEAD_OUTCOMES = choices(
+    ("new", "Ny – ikke set på endnu"),
+    ("searching", "Behandler forsøger at finde personen"),
+    ("in_contact", "Behandler er i kontakt"),
+    ("enrolled", "Deltager i forløb"),
+    ("not_found", "Ikke fundet"),
+    ("not_relevant", "Ikke relevant"),
+)
+
+FORMS = choices(
+    ("kontakt_start", "Kontaktskema start"),
+    ("kontakt_loebende", "Kontaktskema løbende"),
+    ("progression", "Progressionsskema"),
+)
+
+FORM_FILLED_BY = choices(("practitioner", "Behandler"), ("citizen", "Borgeren selv"), ("citizen_helped", "Borgeren med hjælp"))

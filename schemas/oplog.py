@@ -1,0 +1,73 @@
+"""The server's sync storage: the append-only operation log, quarantine, record snapshots."""
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlmodel import JSON, Field, SQLModel
+
+
+class OpRow(SQLModel, table=True):
+    """Every accepted operation, in arrival order. Never updated, never deleted."""
+
+    __tablename__ = "ops"
+
+    seq: int | None = Field(default=None, primary_key=True)
+    op_id: str = Field(unique=True)
+    content_hash: str
+    entity: str
+    record_id: str = Field(index=True)
+    device_id: str
+    user_id: str
+    hlc: str
+    body: dict = Field(sa_type=JSON)  # the op as the client sent it, plus server-set user_id
+    received_at: datetime
+
+
+class QuarantinedOp(SQLModel, table=True):
+    """A rejected operation kept for the project lead: it is never dropped."""
+
+    __tablename__ = "quarantine"
+
+    id: int | None = Field(default=None, primary_key=True)
+    op_id: str | None = Field(default=None, index=True)
+    device_id: str | None = None
+    user_id: str | None = None
+    code: str
+    message: str
+    field: str | None = None
+    body: dict | list | str | None = Field(default=None, sa_type=JSON)
+    received_at: datetime
+    resolved_at: datetime | None = None
+    resolved_by: str | None = None
+
+
+class RecordSnapshot(SQLModel, table=True):
+    """The merged state of one record, as sent to devices, plus its scope columns."""
+
+    __tablename__ = "records"
+
+    id: str = Field(primary_key=True)
+    entity: str = Field(index=True)
+    municipality_id: str = Field(index=True)
+    team_id: str | None = Field(default=None, index=True)  # owning team of the citizen
+    org_id: str | None = Field(default=None, index=True)  # the referring organisation of a lead
+    citizen_id: str | None = Field(default=None, index=True)
+    last_seq: int = Field(index=True)
+    state: dict = Field(sa_type=JSON)
+
+
+class Share(SQLModel, table=True):
+    """A live consent that lets `org_id` see something of `citizen_id` (derived)."""
+
+    citizen_id: str = Field(primary_key=True)
+    org_id: str = Field(primary_key=True)
+    purpose: str = Field(primary_key=True)
+
+
+class DeliveredRecord(SQLModel, table=True):
+    """Which records a device has received, so that leaving its scope can evict them."""
+
+    __tablename__ = "delivered"
+
+    device_id: str = Field(primary_key=True)
+    record_id: str = Field(primary_key=True)

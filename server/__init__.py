@@ -1,0 +1,1 @@
+"""The FastAPI server: settings, database, auth, routes, sync endpoints, audit log."""

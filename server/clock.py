@@ -1,0 +1,34 @@
+"""The server's own hybrid logical clock, advanced by every accepted op."""
+from __future__ import annotations
+
+import threading
+import time
+
+from sync import hlc
+
+SERVER_NODE = "server"
+
+
+class ServerClock:
+    def __init__(self, max_drift_ms: int, now_ms=lambda: int(time.time() * 1000)):
+        self._now_ms = now_ms
+        self.max_drift_ms = max_drift_ms
+        self._last = hlc.HLC(0, 0, SERVER_NODE)
+        self._lock = threading.Lock()
+
+    def now_ms(self) -> int:
+        return self._now_ms()
+
+    def tick(self) -> hlc.HLC:
+        with self._lock:
+            self._last = hlc.send(self._last, self._now_ms())
+            return self._last
+
+    def observe(self, remote: hlc.HLC) -> None:
+        """Advance past an accepted op's clock (already checked against the drift bound)."""
+        with self._lock:
+            self._last = hlc.receive(self._last, remote, self._now_ms(), self.max_drift_ms)
+
+    def current(self) -> str:
+        with self._lock:
+            return max(self._last, hlc.HLC(self._now_ms(), 0, SERVER_NODE)).encode()

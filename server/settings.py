@@ -1,0 +1,28 @@
+"""One settings object, read from the environment (prefix BROBYGGER_)."""
+from __future__ import annotations
+
+from functools import lru_cache
+
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="BROBYGGER_", env_file=None)
+
+    database_url: str = "sqlite:///var/brobygger.db"
+    secret_key: str = "change-me-in-production"  # pepper for session token hashes
+    demo_mode: bool = False  # load demo data and demo users on start (make run sets it)
+    max_clock_drift_seconds: int = 300  # ops with an HLC further ahead are rejected
+    session_idle_minutes: int = 12 * 60
+    session_absolute_hours: int = 7 * 24
+    login_attempts_per_window: int = 5  # per username and per client address
+    login_window_seconds: int = 300
+    cookie_secure: bool = False  # set true behind HTTPS
+    max_push_ops: int = 500
+    max_pull_limit: int = 1000
+    pwa_dir: str = "pwa/dist"
+
+
+@lru_cache
+def get_settings() -> Settings:
+    return Settings()

@@ -1,0 +1,127 @@
+"""Scope rules: who may see which records and fields, and who may change what.
+
+One table of rules (`SCOPE_RULES`), read by both `visible_fields` (what a device
+receives) and `may_write` (what the server accepts). The server's SQL pre-filter
+must agree with these functions; tests/sync/test_scope.py checks that it does.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from schemas.entities import ENTITIES
+from schemas.enums import IDENTITY_SHARING_PURPOSES, STATUS_SHARING_PURPOSES
+
+CITIZEN_RECORDS = frozenset({"citizen", "course", "contact", "consent", "form_response"})
+# What a partner organisation may see of a citizen who consented to share with it.
+SHARED_CITIZEN_FIELDS = frozenset({"code", "initials", "name", "phone"})
+# What a referrer always sees of its own leads; `outcome` only with a status consent.
+LEAD_REFERRER_FIELDS = frozenset(ENTITIES["lead"].fields) - {"citizen_id", "outcome"}
+
+
+@dataclass(frozen=True)
+class Viewer:
+    user_id: str
+    role: str
+    org_id: str
+    municipality_id: str
+
+
+@dataclass(frozen=True)
+class Place:
+    """Where a record sits: its entity and the facts that decide who may see it."""
+
+    entity: str
+    municipality_id: str
+    team_id: str | None = None  # the team that owns the citizen (citizen records)
+    org_id: str | None = None  # the organisation that noted a lead
+    # (org_id, purpose) pairs of live consents of the record's citizen
+    shares: frozenset[tuple[str, str]] = field(default_factory=frozenset)
+
+    def shared_with(self, org_id: str, purposes: frozenset[str]) -> bool:
+        return any(org == org_id and purpose in purposes for org, purpose in self.shares)
+
+
+ALL = "all"
+
+# role → entity → (rule for reading, rule for writing). A rule is a function of
+# (viewer, place) returning the visible/writable field names, ALL, or None.
+def _own_team(viewer: Viewer, place: Place):
+    return ALL if place.team_id == viewer.org_id else None
+
+
+def _municipality(viewer: Viewer, place: Place):
+    return ALL
+
+
+def _nothing(viewer: Viewer, place: Place):
+    return None
+
+
+def _own_lead(viewer: Viewer, place: Place):
+    if place.org_id != viewer.org_id:
+        return None
+    if place.shared_with(viewer.org_id, STATUS_SHARING_PURPOSES):
+        return LEAD_REFERRER_FIELDS | {"outcome"}
+    return LEAD_REFERRER_FIELDS
+
+
+def _own_lead_write(viewer: Viewer, place: Place):
+    return LEAD_REFERRER_FIELDS if place.org_id == viewer.org_id else None
+
+
+def _shared_citizen(viewer: Viewer, place: Place):
+    return SHARED_CITIZEN_FIELDS if place.shared_with(viewer.org_id, IDENTITY_SHARING_PURPOSES) else None
+
+
+SCOPE_RULES: dict[str, dict[str, tuple]] = {
+    "projektleder": {entity: (_municipality, _municipality) for entity in ENTITIES},
+    "behandler": {
+        **{entity: (_own_team, _own_team) for entity in CITIZEN_RECORDS},
+        "lead": (_municipality, _municipality),
+    },
+    "frivillig": {
+        "citizen": (_shared_citizen, _nothing),
+        "lead": (_own_lead, _own_lead_write),
+    },
+    "admin": {},  # administrators manage accounts and devices, never citizen data
+}
+
+
+def _apply(rule_index: int, viewer: Viewer, place: Place, entity_fields: frozenset[str]) -> frozenset[str] | None:
+    if viewer.municipality_id != place.municipality_id:
+        return None
+    rules = SCOPE_RULES.get(viewer.role, {}).get(place.entity)
+    if rules is None:
+        return None
+    result = rules[rule_index](viewer, place)
+    if result is None:
+        return None
+    return entity_fields if result == ALL else frozenset(result)
+
+
+def visible_fields(viewer: Viewer, place: Place) -> frozenset[str] | None:
+    """The fields of the record the viewer may receive, or None if not the record at all."""
+    return _apply(0, viewer, place, frozenset(ENTITIES[place.entity].fields))
+
+
+def writable_fields(viewer: Viewer, place: Place) -> frozenset[str] | None:
+    """The fields the viewer may write on the record, or None if not at all."""
+    return _apply(1, viewer, place, frozenset(ENTITIES[place.entity].fields))
+
+
+def project(state: dict, fields: frozenset[str]) -> dict:
+    """The part of a record state the viewer may see: fields, heads, conflicts, history."""
+    entity_fields = frozenset(ENTITIES[state["entity"]].fields)
+    if fields >= entity_fields:
+        return state
+    keep = fields | {"granted"}
+    out = {**state}
+    out["fields"] = {k: v for k, v in state["fields"].items() if k in keep}
+    out["heads"] = {k: v for k, v in state["heads"].items() if k in keep}
+    out["conflicts"] = [c for c in state["conflicts"] if c["field"] in keep]
+    out["also_edited"] = [c for c in state["also_edited"] if c["field"] in keep]
+    out["history"] = {k: v for k, v in state["history"].items() if k in keep}
+    for key in ("original", "amendments", "void", "created_by"):
+        out.pop(key, None)
+    out["partial"] = True
+    return out
