@@ -64,10 +64,13 @@ class Share(SQLModel, table=True):
     purpose: str = Field(primary_key=True)
 
 
-class DeliveredRecord(SQLModel, table=True):
-    """Which records a device has received, so that leaving its scope can evict them."""
+class ScopeChange(SQLModel, table=True):
+    """A record's place (team, shares) changed at `seq`. `old_place` is what it was before,
+    so a pull can evict the record from exactly the devices that could see it then."""
 
-    __tablename__ = "delivered"
+    __tablename__ = "scope_changes"
 
-    device_id: str = Field(primary_key=True)
-    record_id: str = Field(primary_key=True)
+    id: int | None = Field(default=None, primary_key=True)
+    seq: int = Field(index=True)
+    record_id: str = Field(index=True)
+    old_place: dict = Field(sa_type=JSON)

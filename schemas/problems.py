@@ -32,6 +32,7 @@ PROBLEMS = _catalogue(
     Problem("too_many_attempts", 429, "For mange forsøg. Vent et øjeblik, og prøv igen.", retry=True),
     Problem("forbidden", 403, "Du har ikke adgang til dette. Kontakt din projektleder, hvis det er en fejl."),
     Problem("device_unknown", 403, "Enheden er ikke registreret til din bruger. Log ind igen på enheden."),
+    Problem("device_id_taken", 409, "Enhedens id er allerede brugt af en anden bruger. Lav et nyt id (eller udelad det) og registrér igen."),
     Problem("device_revoked", 403, "Enheden er spærret. Data på enheden slettes. Kontakt din projektleder."),
     # Operations (per-op results of /api/sync/push)
     Problem("op_malformed", 422, "Ændringen mangler oplysninger eller har en forkert form og kan ikke gemmes."),

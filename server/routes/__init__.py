@@ -1,4 +1,13 @@
 """Routers per resource. Order matters only for the catch-all PWA routes (last)."""
-from server.routes import pwa
+from server.routes import admin, devices, docs, organisations, pwa, records, session, sync
 
-ROUTERS = [pwa.router]
+ROUTERS = [
+    session.router,
+    devices.router,
+    admin.router,
+    organisations.router,
+    records.router,
+    docs.router,
+    sync.router,
+    pwa.router,
+]

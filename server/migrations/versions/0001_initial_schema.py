@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-23 18:20:46.184577
+Create Date: 2026-11-23 18:21:33.863215
 """
 from alembic import op
 import sqlalchemy as sa
@@ -129,11 +129,6 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f('ix_course_last_seq'), ['last_seq'], unique=False)
         batch_op.create_index(batch_op.f('ix_course_municipality_id'), ['municipality_id'], unique=False)
 
-    op.create_table('delivered',
-    sa.Column('device_id', sqlmodel.sql.sqltypes.AutoString(), nullable=False),
-    sa.Column('record_id', sqlmodel.sql.sqltypes.AutoString(), nullable=False),
-    sa.PrimaryKeyConstraint('device_id', 'record_id')
-    )
     op.create_table('formresponse',
     sa.Column('id', sqlmodel.sql.sqltypes.AutoString(), nullable=False),
     sa.Column('municipality_id', sqlmodel.sql.sqltypes.AutoString(), nullable=False),
@@ -242,6 +237,17 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f('ix_records_org_id'), ['org_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_records_team_id'), ['team_id'], unique=False)
 
+    op.create_table('scope_changes',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('seq', sa.Integer(), nullable=False),
+    sa.Column('record_id', sqlmodel.sql.sqltypes.AutoString(), nullable=False),
+    sa.Column('old_place', sa.JSON(), nullable=False),
+    sa.PrimaryKeyConstraint('id')
+    )
+    with op.batch_alter_table('scope_changes', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_scope_changes_record_id'), ['record_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_scope_changes_seq'), ['seq'], unique=False)
+
     op.create_table('share',
     sa.Column('citizen_id', sqlmodel.sql.sqltypes.AutoString(), nullable=False),
     sa.Column('org_id', sqlmodel.sql.sqltypes.AutoString(), nullable=False),
@@ -339,6 +345,11 @@ def downgrade() -> None:
     op.drop_table('organisation')
     op.drop_table('citizenidentity')
     op.drop_table('share')
+    with op.batch_alter_table('scope_changes', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_scope_changes_seq'))
+        batch_op.drop_index(batch_op.f('ix_scope_changes_record_id'))
+
+    op.drop_table('scope_changes')
     with op.batch_alter_table('records', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_records_team_id'))
         batch_op.drop_index(batch_op.f('ix_records_org_id'))
@@ -370,7 +381,6 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f('ix_formresponse_citizen_id'))
 
     op.drop_table('formresponse')
-    op.drop_table('delivered')
     with op.batch_alter_table('course', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_course_municipality_id'))
         batch_op.drop_index(batch_op.f('ix_course_last_seq'))

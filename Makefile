@@ -1,0 +1,44 @@
+# Brobygger: `make run` (demo server) and `make test` (everything). Nothing to do by hand first.
+SHELL := /bin/bash
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed
+DATABASE ?= sqlite:///var/brobygger.db
+
+.PHONY: run test soak pwa pwa-if-stale chromium
+
+# Reinstall only when pyproject.toml changes.
+$(STAMP): pyproject.toml
+	@test -x $(PY) || python3 -m venv $(VENV)
+	@$(PY) -m pip install -q --disable-pip-version-check -e '.[test]'
+	@touch $(STAMP)
+
+run: $(STAMP) pwa-if-stale
+	@mkdir -p var
+	BROBYGGER_DEMO_MODE=true BROBYGGER_DATABASE_URL=$${BROBYGGER_DATABASE_URL:-$(DATABASE)} $(PY) -m server
+
+test: $(STAMP) chromium
+	@if [ -f pwa/package.json ]; then $(MAKE) --no-print-directory pwa; fi
+	$(PY) -m pytest -q
+
+soak: $(STAMP)
+	HYPOTHESIS_PROFILE=soak $(PY) -m pytest -q -m soak
+
+pwa:
+	cd pwa && npm install --no-audit --no-fund && npm run build
+
+# Build the PWA only if it has sources and its build is missing or older than them.
+pwa-if-stale:
+	@if [ -f pwa/package.json ]; then \
+	  src=$$(find pwa/src pwa/package.json -type f -printf '%T@\n' | sort -n | tail -1); \
+	  dist=$$(find pwa/dist -type f -printf '%T@\n' 2>/dev/null | sort -n | tail -1); \
+	  if [ -z "$$dist" ] || awk "BEGIN { exit !($$src > $$dist) }"; then $(MAKE) --no-print-directory pwa; fi; \
+	fi
+
+# Debian's chromium for the end-to-end tests (Playwright cannot download browsers here).
+chromium:
+	@if [ ! -x /usr/bin/chromium ]; then \
+	  if [ "$$(id -u)" = 0 ]; then SUDO=; else SUDO=sudo; fi; \
+	  $$SUDO apt-get update && \
+	  $$SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends chromium; \
+	fi

@@ -1,0 +1,34 @@
+"""`python -m server`: run the server with uvicorn on HOST:PORT (default 127.0.0.1:8000).
+
+Settings come from the environment (`BROBYGGER_*`, see server/settings.py and README.md).
+"""
+from __future__ import annotations
+
+import os
+
+import uvicorn
+
+from server.app import create_app
+from server.settings import get_settings
+
+
+def main() -> None:
+    settings = get_settings()
+    host = os.environ.get("HOST", "127.0.0.1")
+    port = int(os.environ.get("PORT", "8000"))
+    app = create_app(settings)
+    shown_host = "localhost" if host in ("127.0.0.1", "0.0.0.0") else host
+    print(f"\nBrobygger kører på http://{shown_host}:{port}/  (API-dokumentation: /api/docs)")
+    if settings.demo_mode:
+        from server.demo import MUNICIPALITY_NAME, demo_logins
+
+        print(f"Demo-tilstand: {MUNICIPALITY_NAME}. Log ind som:")
+        for username, password, role in demo_logins():
+            print(f"  {username:<13} adgangskode: {password:<6} ({role})")
+    print(flush=True)
+    # No access log: request paths and query strings can carry personal data.
+    uvicorn.run(app, host=host, port=port, access_log=False, proxy_headers=True)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,152 @@
+"""Administration of the caller's own municipality.
+
+Administrators manage accounts (list, deactivate) and never see citizen data.
+Project leads (projektleder) see the quarantine of rejected ops and the audit log.
+"""
+from __future__ import annotations
+
+from datetime import datetime
+
+from fastapi import APIRouter, Depends, Query
+from pydantic import BaseModel
+from sqlmodel import Session, select
+
+from schemas.accounts import AuditEntry, Device, Organisation, User
+from schemas.oplog import QuarantinedOp
+from server import audit
+from server.auth import end_sessions_of, public_user
+from server.authz import require
+from server.deps import get_db
+from server.errors import ApiError
+from server.routes.devices import DeviceOut, device_out
+
+router = APIRouter(prefix="/api", tags=["admin"])
+
+
+class AdminUserOut(BaseModel):
+    id: str
+    username: str
+    display_name: str
+    role: str
+    organisation_id: str
+    organisation_name: str | None
+    municipality_id: str
+    active: bool
+    is_demo: bool
+    devices: list[DeviceOut]
+
+
+class UserList(BaseModel):
+    users: list[AdminUserOut]
+
+
+def _municipality_user_ids(db: Session, municipality_id: str):
+    return select(User.id).where(User.municipality_id == municipality_id)
+
+
+def _admin_user(db: Session, user: User, names: dict[str, str], devices: list[Device]) -> dict:
+    return {
+        **public_user(user, names.get(user.organisation_id)),
+        "active": user.active,
+        "is_demo": user.is_demo,
+        "devices": [device_out(d) for d in devices],
+    }
+
+
+@router.get("/users", response_model=UserList, summary="Brugere i egen kommune (administrator)")
+def list_users(db: Session = Depends(get_db), admin: User = Depends(require("GET /api/users"))):
+    users = db.exec(select(User).where(User.municipality_id == admin.municipality_id).order_by(User.username)).all()
+    names = {o.id: o.name for o in db.exec(select(Organisation).where(Organisation.municipality_id == admin.municipality_id))}
+    devices: dict[str, list[Device]] = {}
+    ids = [u.id for u in users]
+    for device in db.exec(select(Device).where(Device.user_id.in_(ids)).order_by(Device.created_at)):
+        devices.setdefault(device.user_id, []).append(device)
+    return {"users": [_admin_user(db, u, names, devices.get(u.id, [])) for u in users]}
+
+
+@router.post("/users/{user_id}/deactivate", response_model=AdminUserOut, summary="Deaktivér en bruger (administrator)")
+def deactivate(user_id: str, db: Session = Depends(get_db), admin: User = Depends(require("POST /api/users/{user_id}/deactivate"))):
+    user = db.get(User, user_id)
+    if user is None or user.municipality_id != admin.municipality_id:
+        raise ApiError("not_found")
+    if user.id == admin.id:
+        raise ApiError("forbidden", "Du kan ikke deaktivere dig selv. Bed en anden administrator om det.")
+    if user.active:
+        user.active = False
+        user.scope_epoch += 1
+        db.add(user)
+        end_sessions_of(db, user.id)
+        audit.record(db, "user_deactivate", user_id=admin.id, entity="user", record_id=user.id)
+        db.commit()
+        db.refresh(user)
+    names = {o.id: o.name for o in db.exec(select(Organisation).where(Organisation.id == user.organisation_id))}
+    devices = db.exec(select(Device).where(Device.user_id == user.id)).all()
+    return _admin_user(db, user, names, list(devices))
+
+
+class QuarantineOut(BaseModel):
+    id: int
+    op_id: str | None
+    device_id: str | None
+    user_id: str | None
+    code: str
+    message: str
+    field: str | None
+    body: dict | list | str | None
+    received_at: datetime
+    resolved_at: datetime | None
+    resolved_by: str | None
+
+
+class QuarantineList(BaseModel):
+    quarantine: list[QuarantineOut]
+
+
+@router.get("/quarantine", response_model=QuarantineList, summary="Afviste ændringer (projektleder)")
+def quarantine(
+    db: Session = Depends(get_db),
+    lead: User = Depends(require("GET /api/quarantine")),
+    include_resolved: bool = Query(False, description="Medtag også løste"),
+    limit: int = Query(500, ge=1, le=5000),
+):
+    query = select(QuarantinedOp).where(QuarantinedOp.user_id.in_(_municipality_user_ids(db, lead.municipality_id)))
+    if not include_resolved:
+        query = query.where(QuarantinedOp.resolved_at.is_(None))
+    rows = db.exec(query.order_by(QuarantinedOp.id.desc()).limit(limit)).all()
+    return {"quarantine": [row.model_dump() for row in rows]}
+
+
+class AuditOut(BaseModel):
+    id: int
+    at: datetime
+    user_id: str | None
+    device_id: str | None
+    action: str
+    entity: str | None
+    record_id: str | None
+    citizen_id: str | None
+
+
+class AuditList(BaseModel):
+    audit: list[AuditOut]
+
+
+@router.get("/audit", response_model=AuditList, summary="Log over adgang og ændringer (projektleder)")
+def audit_log(
+    db: Session = Depends(get_db),
+    lead: User = Depends(require("GET /api/audit")),
+    citizen_id: str | None = Query(None, max_length=64, description="Kun opslag om denne borger"),
+    user_id: str | None = Query(None, max_length=64, description="Kun denne brugers handlinger"),
+    limit: int = Query(500, ge=1, le=5000),
+):
+    query = select(AuditEntry).where(AuditEntry.user_id.in_(_municipality_user_ids(db, lead.municipality_id)))
+    if citizen_id:
+        query = query.where(AuditEntry.citizen_id == citizen_id)
+    if user_id:
+        query = query.where(AuditEntry.user_id == user_id)
+    rows = [row.model_dump() for row in db.exec(query.order_by(AuditEntry.id.desc()).limit(limit))]
+    if citizen_id:
+        # Looking up who saw a citizen is itself a look at that citizen.
+        audit.record(db, "audit_read", user_id=lead.id, citizen_id=citizen_id)
+        db.commit()
+    return {"audit": rows}

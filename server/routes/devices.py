@@ -1,0 +1,114 @@
+"""Devices: a phone or browser registers itself once per user; an administrator can revoke it.
+
+A device id names the source of every sync op. A client may propose its own UUID (so it
+can create ops offline before it first reaches the server); the server refuses an id that
+belongs to another user. Revoking is for administrators of the device owner's
+municipality (a lost phone): the next sync answers `device_revoked` and the app wipes
+its local data.
+"""
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+
+from fastapi import APIRouter, Depends
+from fastapi.responses import JSONResponse
+from pydantic import BaseModel, Field, field_validator
+from sqlmodel import Session, select
+
+from schemas.accounts import Device, User
+from server import audit
+from server.auth import utcnow
+from server.authz import require
+from server.deps import get_db
+from server.errors import ApiError
+
+router = APIRouter(prefix="/api/devices", tags=["devices"])
+
+
+class DeviceIn(BaseModel):
+    name: str = Field(min_length=1, max_length=100, description="Fx 'Telefon – Anna'")
+    device_id: str | None = Field(default=None, description="Klientens eget UUID for enheden (valgfrit)")
+
+    @field_validator("device_id")
+    @classmethod
+    def _uuid(cls, value: str | None) -> str | None:
+        if value is None:
+            return None
+        try:
+            return str(uuid.UUID(value))
+        except ValueError:
+            raise ValueError("skal være et UUID") from None
+
+
+class DeviceId(BaseModel):
+    device_id: str
+
+
+class DeviceOut(BaseModel):
+    id: str
+    name: str
+    created_at: datetime
+    last_seen_at: datetime | None
+    revoked_at: datetime | None
+
+
+class DeviceList(BaseModel):
+    devices: list[DeviceOut]
+
+
+def device_out(device: Device) -> dict:
+    return {
+        "id": device.id,
+        "name": device.name,
+        "created_at": device.created_at,
+        "last_seen_at": device.last_seen_at,
+        "revoked_at": device.revoked_at,
+    }
+
+
+@router.post("", status_code=201, response_model=DeviceId, summary="Registrér denne enhed",
+             responses={200: {"model": DeviceId, "description": "Allerede registreret til dig"}})
+def register(
+    body: DeviceIn,
+    db: Session = Depends(get_db),
+    user: User = Depends(require("POST /api/devices")),
+):
+    device_id = body.device_id or str(uuid.uuid4())
+    existing = db.get(Device, device_id)
+    if existing is not None:
+        if existing.user_id != user.id:
+            raise ApiError("device_id_taken", field="device_id")
+        if existing.revoked_at is not None:
+            raise ApiError("device_revoked", field="device_id")
+        return JSONResponse({"device_id": existing.id}, status_code=200)
+    db.add(Device(id=device_id, user_id=user.id, name=body.name.strip(), created_at=utcnow()))
+    audit.record(db, "device_register", user_id=user.id, device_id=device_id)
+    db.commit()
+    return {"device_id": device_id}
+
+
+@router.get("", response_model=DeviceList, summary="Mine enheder")
+def my_devices(db: Session = Depends(get_db), user: User = Depends(require("GET /api/devices"))):
+    devices = db.exec(select(Device).where(Device.user_id == user.id).order_by(Device.created_at)).all()
+    return {"devices": [device_out(d) for d in devices]}
+
+
+@router.post("/{device_id}/revoke", response_model=DeviceOut, summary="Spær en enhed (administrator)")
+def revoke(
+    device_id: str,
+    db: Session = Depends(get_db),
+    admin: User = Depends(require("POST /api/devices/{device_id}/revoke")),
+):
+    device = db.get(Device, device_id)
+    owner = db.get(User, device.user_id) if device else None
+    if device is None or owner is None or owner.municipality_id != admin.municipality_id:
+        raise ApiError("not_found")
+    if device.revoked_at is None:
+        device.revoked_at = utcnow()
+        device.revoked_by = admin.id
+        db.add(device)
+        audit.record(db, "device_revoke", user_id=admin.id, device_id=device.id)
+        db.commit()
+        db.refresh(device)
+    return device_out(device)

@@ -1,0 +1,253 @@
+"""Read routes over the merged record snapshots (`records` table), per resource.
+
+What a caller sees is decided record by record by `sync.scope.visible_fields` and cut
+with `sync.scope.project` — the same rules that decide what a device pulls. A record the
+caller may not see answers 404 `not_found`, exactly like a record that does not exist.
+Every read of citizen data writes audit rows (action `read`) in the request's
+transaction. Changes go through sync operations; `POST /api/leads` is the one web form,
+and it too becomes a `create` op handed to `server.sync_store.apply_ops`.
+"""
+from __future__ import annotations
+
+import uuid
+from datetime import date
+
+from fastapi import APIRouter, Depends, Query, Request
+from fastapi.responses import JSONResponse
+from pydantic import BaseModel, Field
+from sqlmodel import Session, select
+
+from schemas.accounts import User
+from schemas.enums import PHASES, codes
+from schemas.oplog import RecordSnapshot
+from server import audit
+from server.auth import viewer_of
+from server.authz import require
+from server.deps import get_db
+from server.errors import ApiError
+from server.places import load_shares, sharing_citizen, to_place
+from server.sync_pull import scope_filter
+from sync.scope import Viewer, project, visible_fields
+
+router = APIRouter(prefix="/api", tags=["records"])
+R = RecordSnapshot
+CHILDREN = {"course": "courses", "contact": "contacts", "consent": "consents", "form_response": "form_responses"}
+
+
+def _place_dict(row: RecordSnapshot) -> dict:
+    return {
+        "entity": row.entity, "municipality_id": row.municipality_id, "team_id": row.team_id,
+        "org_id": row.org_id, "citizen_id": row.citizen_id,
+    }
+
+
+def visible(db: Session, viewer: Viewer, rows: list[RecordSnapshot]) -> list[tuple[RecordSnapshot, dict]]:
+    """The rows the viewer may see, each with its state projected to the visible fields."""
+    places = {row.id: _place_dict(row) for row in rows}
+    shares = load_shares(db, [sharing_citizen(rid, place) for rid, place in places.items()])
+    out = []
+    for row in rows:
+        fields = visible_fields(viewer, to_place(row.id, places[row.id], shares))
+        if fields is not None:
+            out.append((row, project(row.state, fields)))
+    return out
+
+
+def _audit_reads(db: Session, user: User, rows: list[RecordSnapshot]) -> None:
+    audit.record_many(
+        db, "read", user_id=user.id, device_id=None,
+        records=[(row.entity, row.id, sharing_citizen(row.id, _place_dict(row))) for row in rows],
+    )
+    db.commit()
+
+
+def _one(db: Session, viewer: Viewer, entity: str, record_id: str) -> tuple[RecordSnapshot, dict]:
+    row = db.get(RecordSnapshot, record_id)
+    found = visible(db, viewer, [row]) if row is not None and row.entity == entity else []
+    if not found:
+        raise ApiError("not_found")
+    return found[0]
+
+
+def _current_phase(courses: list[dict]) -> str | None:
+    """The phase of the newest open course (None if the citizen has no open course)."""
+    open_courses = [c for c in courses if not c.get("archived") and not c["fields"].get("ended_on")]
+    candidates = open_courses or courses
+    if not candidates:
+        return None
+    newest = max(candidates, key=lambda c: c.get("created_hlc") or "")
+    phase = newest["fields"].get("phase")
+    return phase.get("phase") if isinstance(phase, dict) else None
+
+
+# --- citizens -------------------------------------------------------------------------
+
+class CitizenSummary(BaseModel):
+    id: str
+    code: str | None
+    initials: str | None
+    phase: str | None = Field(description="Fasen i det nyeste åbne forløb, du kan se")
+    archived: bool
+    has_conflicts: bool
+    partial: bool = Field(description="Sandt, hvis du kun må se en del af borgerens oplysninger")
+    last_seq: int
+
+
+class CitizenList(BaseModel):
+    citizens: list[CitizenSummary]
+    total: int
+
+
+class CitizenDetail(BaseModel):
+    citizen: dict
+    courses: list[dict]
+    contacts: list[dict]
+    consents: list[dict]
+    form_responses: list[dict]
+
+
+@router.get("/citizens", response_model=CitizenList, summary="Borgere, du har adgang til")
+def list_citizens(
+    db: Session = Depends(get_db),
+    user: User = Depends(require("GET /api/citizens")),
+    q: str | None = Query(None, max_length=40, description="Søg i kode og initialer"),
+    phase: str | None = Query(None, description="Kun borgere i denne fase: " + ", ".join(sorted(codes(PHASES)))),
+    include_archived: bool = Query(False),
+    limit: int = Query(200, ge=1, le=1000),
+    offset: int = Query(0, ge=0),
+):
+    if phase is not None and phase not in codes(PHASES):
+        raise ApiError("invalid_field", f"Ukendt fase '{phase}'. Brug en af: {', '.join(sorted(codes(PHASES)))}.", "phase")
+    viewer = viewer_of(user)
+    rows = db.exec(select(R).where(R.entity == "citizen", scope_filter(viewer))).all()
+    citizens = visible(db, viewer, list(rows))
+    ids = [row.id for row, _ in citizens]
+    courses: dict[str, list[dict]] = {}
+    for start in range(0, len(ids), 500):
+        course_rows = db.exec(
+            select(R).where(R.entity == "course", R.citizen_id.in_(ids[start : start + 500]), scope_filter(viewer))
+        ).all()
+        for course_row, state in visible(db, viewer, list(course_rows)):
+            courses.setdefault(course_row.citizen_id, []).append(state)
+    needle = (q or "").strip().lower()
+    items = []
+    for row, state in citizens:
+        fields = state["fields"]
+        if state.get("archived") and not include_archived:
+            continue
+        if needle and not any(needle in str(fields.get(name) or "").lower() for name in ("code", "initials")):
+            continue
+        current = _current_phase(courses.get(row.id, []))
+        if phase is not None and current != phase:
+            continue
+        items.append({
+            "id": row.id, "code": fields.get("code"), "initials": fields.get("initials"), "phase": current,
+            "archived": bool(state.get("archived")), "has_conflicts": bool(state.get("conflicts")),
+            "partial": bool(state.get("partial")), "last_seq": row.last_seq,
+        })
+    items.sort(key=lambda item: (item["code"] or "", item["id"]))
+    page = items[offset : offset + limit]
+    by_id = {row.id: row for row, _ in citizens}
+    _audit_reads(db, user, [by_id[item["id"]] for item in page])
+    return {"citizens": page, "total": len(items)}
+
+
+@router.get("/citizens/{citizen_id}", response_model=CitizenDetail, summary="Én borger med forløb, kontakter, samtykker og skemaer")
+def get_citizen(citizen_id: str, db: Session = Depends(get_db), user: User = Depends(require("GET /api/citizens/{citizen_id}"))):
+    viewer = viewer_of(user)
+    row, state = _one(db, viewer, "citizen", citizen_id)
+    children = db.exec(select(R).where(R.citizen_id == citizen_id, R.entity.in_(list(CHILDREN)), scope_filter(viewer))).all()
+    out: dict[str, list[dict]] = {name: [] for name in CHILDREN.values()}
+    read = [row]
+    for child, child_state in visible(db, viewer, list(children)):
+        out[CHILDREN[child.entity]].append(child_state)
+        read.append(child)
+    for items in out.values():
+        items.sort(key=lambda s: s.get("created_hlc") or "")
+    _audit_reads(db, user, read)
+    return {"citizen": state, **out}
+
+
+# --- leads ----------------------------------------------------------------------------
+
+class LeadList(BaseModel):
+    leads: list[dict]
+
+
+class LeadOut(BaseModel):
+    lead: dict
+
+
+class LeadIn(BaseModel):
+    """An anonymous lead: where and when someone was seen, never who."""
+
+    seen_on: date = Field(description="Dato, personen blev set (ÅÅÅÅ-MM-DD)")
+    place_type: str = Field(max_length=40)
+    area: str | None = Field(None, max_length=60, description="Område, fx 'Havnen' – aldrig navn eller adresse")
+    age_band: str | None = Field(None, max_length=20)
+    sex: str | None = Field(None, max_length=20)
+    concerns: list[str] | None = Field(None, max_length=20)
+    id: uuid.UUID | None = Field(None, description="Klientens id for leadet; gensendes formularen, oprettes den ikke to gange")
+
+
+@router.get("/leads", response_model=LeadList, summary="Anonyme leads, du har adgang til")
+def list_leads(
+    db: Session = Depends(get_db),
+    user: User = Depends(require("GET /api/leads")),
+    include_archived: bool = Query(False),
+    limit: int = Query(500, ge=1, le=2000),
+):
+    viewer = viewer_of(user)
+    rows = db.exec(select(R).where(R.entity == "lead", scope_filter(viewer))).all()
+    leads = [(row, state) for row, state in visible(db, viewer, list(rows)) if include_archived or not state.get("archived")]
+    leads.sort(key=lambda item: (item[1]["fields"].get("seen_on") or "", item[0].id), reverse=True)
+    leads = leads[:limit]
+    _audit_reads(db, user, [row for row, _ in leads])
+    return {"leads": [state for _, state in leads]}
+
+
+@router.get("/leads/{lead_id}", response_model=LeadOut, summary="Ét lead")
+def get_lead(lead_id: str, db: Session = Depends(get_db), user: User = Depends(require("GET /api/leads/{lead_id}"))):
+    row, state = _one(db, viewer_of(user), "lead", lead_id)
+    _audit_reads(db, user, [row])
+    return {"lead": state}
+
+
+@router.post("/leads", status_code=201, response_model=LeadOut, summary="Notér et anonymt lead (frivillig)",
+             responses={200: {"model": LeadOut, "description": "Leadet findes allerede (formularen blev sendt igen)"}})
+def create_lead(
+    body: LeadIn,
+    request: Request,
+    db: Session = Depends(get_db),
+    user: User = Depends(require("POST /api/leads")),
+):
+    from server.sync_store import apply_ops, web_device_id
+
+    viewer = viewer_of(user)
+    record_id = str(body.id or uuid.uuid4())
+    existing = db.get(RecordSnapshot, record_id)
+    if existing is not None:
+        if existing.entity == "lead" and existing.org_id == user.organisation_id:
+            _, state = _one(db, viewer, "lead", record_id)
+            return JSONResponse({"lead": state}, status_code=200)
+        raise ApiError("conflicting_create", field="id")
+    value = {
+        "org_id": user.organisation_id,
+        **body.model_dump(exclude={"id"}, exclude_none=True, mode="json"),
+    }
+    raw = {
+        "op_id": str(uuid.uuid4()), "device_id": web_device_id(user), "hlc": request.app.state.clock.tick().encode(),
+        "entity": "lead", "record_id": record_id, "kind": "create", "field": None, "value": value, "seen": [],
+    }
+    [outcome] = apply_ops(db, user=user, device_id=None, raw_ops=[raw], clock=request.app.state.clock)
+    if outcome["status"] != "accepted":
+        # The person is looking at the form: nothing is lost, so nothing is quarantined.
+        db.rollback()
+        error = outcome["error"] or {}
+        field = error.get("field")
+        if field == "value":
+            field = None
+        raise ApiError(error.get("code", "invalid_value"), error.get("message"), field)
+    db.commit()
+    _, state = _one(db, viewer, "lead", record_id)
+    return {"lead": state}

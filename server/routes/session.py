@@ -1,0 +1,109 @@
+"""Log in, who am I, log out: `/api/session`."""
+from __future__ import annotations
+
+import logging
+
+from fastapi import APIRouter, Depends, Request, Response
+from fastapi.responses import JSONResponse
+from pydantic import BaseModel, Field
+from sqlmodel import Session, select
+
+from schemas.accounts import Organisation, SessionToken, User
+from server import audit
+from server.auth import (
+    COOKIE,
+    clear_session_cookie,
+    client_address,
+    login_limiter,
+    may_log_in,
+    public_user,
+    set_session_cookie,
+    start_session,
+    token_hash,
+    verify_password,
+)
+from server.authz import require
+from server.deps import get_db
+from server.errors import ApiError, error_body
+
+router = APIRouter(prefix="/api/session", tags=["session"])
+log = logging.getLogger("brobygger.auth")
+
+
+class LoginIn(BaseModel):
+    username: str = Field(min_length=1, max_length=100)
+    password: str = Field(min_length=1, max_length=1000)
+
+
+class UserOut(BaseModel):
+    id: str
+    username: str
+    display_name: str
+    role: str
+    organisation_id: str
+    organisation_name: str | None
+    municipality_id: str
+
+
+class SessionOut(BaseModel):
+    user: UserOut
+
+
+def _user_out(db: Session, user: User) -> dict:
+    organisation = db.get(Organisation, user.organisation_id)
+    return {"user": public_user(user, organisation.name if organisation else None)}
+
+
+@router.post("", response_model=SessionOut, summary="Log ind (sætter sessions-cookien)")
+def login(
+    body: LoginIn,
+    request: Request,
+    db: Session = Depends(get_db),
+    _: User | None = Depends(require("POST /api/session")),
+):
+    username = body.username.strip()
+    limiter = login_limiter(request)
+    keys = [f"user:{username.lower()}", f"ip:{client_address(request)}"]
+    wait = limiter.retry_after(keys)
+    if wait:
+        log.info("login throttled")
+        error = ApiError("too_many_attempts")
+        return JSONResponse(
+            error_body(error.code, error.message), status_code=error.status, headers={"Retry-After": str(wait)}
+        )
+    user = db.exec(select(User).where(User.username == username)).first()
+    ok = verify_password(user.password_hash if user else None, body.password)
+    if not ok or user is None or not may_log_in(user, request.app.state.settings):
+        limiter.failed(keys)
+        audit.record(db, "login_failed", user_id=user.id if user else None)
+        db.commit()
+        raise ApiError("bad_credentials")
+    limiter.succeeded(keys[0])
+    token = start_session(db, request.app.state.settings, user)
+    audit.record(db, "login", user_id=user.id)
+    db.commit()
+    log.info("login ok")
+    response = JSONResponse(_user_out(db, user))
+    set_session_cookie(response, request.app.state.settings, token)
+    return response
+
+
+@router.get("", response_model=SessionOut, summary="Den indloggede bruger")
+def who_am_i(db: Session = Depends(get_db), user: User = Depends(require("GET /api/session"))):
+    return _user_out(db, user)
+
+
+@router.delete("", status_code=204, summary="Log ud (sletter sessionen)")
+def logout(request: Request, db: Session = Depends(get_db), user: User | None = Depends(require("DELETE /api/session"))):
+    settings = request.app.state.settings
+    token = request.cookies.get(COOKIE)
+    if token:
+        row = db.get(SessionToken, token_hash(settings, token))
+        if row is not None:
+            db.delete(row)
+    if user is not None:
+        audit.record(db, "logout", user_id=user.id)
+    db.commit()
+    response = Response(status_code=204)
+    clear_session_cookie(response, settings)
+    return response

@@ -1,0 +1,143 @@
+"""The server side of `GET /api/sync/pull`: snapshots in the caller's scope since a cursor,
+and the ids that left the caller's scope in the same range."""
+from __future__ import annotations
+
+from sqlalchemy import and_, false, func, or_
+from sqlmodel import Session, select
+
+from schemas.accounts import User
+from schemas.oplog import OpRow, RecordSnapshot, ScopeChange, Share
+from schemas.enums import IDENTITY_SHARING_PURPOSES
+from server import audit
+from server.places import load_places, load_shares, sharing_citizen, to_place
+from sync import scope
+from sync.scope import Place
+
+R = RecordSnapshot
+
+
+def scope_filter(viewer: scope.Viewer):
+    """SQL pre-filter equal to `sync.scope.visible_fields(...) is not None` (tested)."""
+    in_municipality = R.municipality_id == viewer.municipality_id
+    if viewer.role == "projektleder":
+        return in_municipality
+    if viewer.role == "behandler":
+        return and_(in_municipality, or_(R.team_id == viewer.org_id, R.entity == "lead"))
+    if viewer.role == "frivillig":
+        shared = select(Share.citizen_id).where(
+            Share.org_id == viewer.org_id, Share.purpose.in_(sorted(IDENTITY_SHARING_PURPOSES))
+        )
+        return and_(
+            in_municipality,
+            or_(and_(R.entity == "lead", R.org_id == viewer.org_id), and_(R.entity == "citizen", R.id.in_(shared))),
+        )
+    return false()
+
+
+def pull(db: Session, *, user: User, device_id: str | None, cursor: int, limit: int, epoch: int | None) -> dict:
+    viewer = scope.Viewer(user.id, user.role, user.organisation_id, user.municipality_id)
+    reset = epoch is not None and epoch != user.scope_epoch
+    if reset:
+        cursor = 0
+    head = db.exec(select(func.coalesce(func.max(OpRow.seq), 0))).one()
+    rows = db.exec(
+        select(R.id, R.entity, R.municipality_id, R.team_id, R.org_id, R.citizen_id, R.last_seq, R.state)
+        .where(R.last_seq > cursor, R.last_seq <= head, scope_filter(viewer))
+        .order_by(R.last_seq, R.id)
+        .limit(limit + 1)
+    ).all()
+    has_more = len(rows) > limit
+    rows = rows[:limit]
+    if has_more:
+        # Never split one sequence number across pages: a page ends at a whole seq.
+        last = rows[-1].last_seq
+        whole = [row for row in rows if row.last_seq < last]
+        rows = whole or _whole_seq(db, viewer, last)
+    next_cursor = rows[-1].last_seq if has_more else head
+    places = {row.id: _place_dict(row) for row in rows}
+    shares = load_shares(db, [sharing_citizen(rid, p) for rid, p in places.items()])
+    records = []
+    for row in rows:
+        fields = scope.visible_fields(viewer, to_place(row.id, places[row.id], shares))
+        if fields is None:  # the SQL filter and the rules disagree: trust the rules
+            continue
+        records.append({**scope.project(row.state, fields), "seq": row.last_seq})
+    evict = _evictions(db, viewer, cursor, next_cursor)
+    audit.record_many(
+        db, "read", user_id=user.id, device_id=device_id,
+        records=[(r["entity"], r["id"], sharing_citizen(r["id"], places[r["id"]])) for r in records],
+    )
+    return {
+        "records": records,
+        "evict": evict,
+        "next_cursor": next_cursor,
+        "has_more": has_more,
+        "epoch": user.scope_epoch,
+        "reset": reset,
+        "users": _user_names(db, user, records),
+    }
+
+
+def _whole_seq(db: Session, viewer: scope.Viewer, seq: int):
+    """All rows of one sequence number (a batch larger than the page limit)."""
+    return db.exec(
+        select(R.id, R.entity, R.municipality_id, R.team_id, R.org_id, R.citizen_id, R.last_seq, R.state)
+        .where(R.last_seq == seq, scope_filter(viewer))
+        .order_by(R.id)
+    ).all()
+
+
+def _place_dict(row) -> dict:
+    return {
+        "entity": row.entity, "municipality_id": row.municipality_id, "team_id": row.team_id,
+        "org_id": row.org_id, "citizen_id": row.citizen_id,
+    }
+
+
+def _evictions(db: Session, viewer: scope.Viewer, cursor: int, next_cursor: int) -> list[str]:
+    """Records the viewer could see before a scope change in (cursor, next_cursor] and cannot now."""
+    changes = db.exec(
+        select(ScopeChange.record_id, ScopeChange.old_place)
+        .where(ScopeChange.seq > cursor, ScopeChange.seq <= next_cursor)
+        .order_by(ScopeChange.seq)
+    ).all()
+    if not changes:
+        return []
+    was_visible = {
+        record_id
+        for record_id, old in changes
+        if scope.visible_fields(viewer, _old_place(old)) is not None
+    }
+    if not was_visible:
+        return []
+    current = load_places(db, was_visible)
+    shares = load_shares(db, [sharing_citizen(rid, p) for rid, p in current.items()])
+    return sorted(
+        rid for rid in was_visible
+        if rid not in current or scope.visible_fields(viewer, to_place(rid, current[rid], shares)) is None
+    )
+
+
+def _old_place(old: dict) -> Place:
+    return Place(
+        entity=old["entity"], municipality_id=old["municipality_id"], team_id=old.get("team_id"),
+        org_id=old.get("org_id"), shares=frozenset(tuple(pair) for pair in old.get("shares", [])),
+    )
+
+
+def _user_names(db: Session, user: User, records: list[dict]) -> dict[str, str]:
+    """Display names of the workers named in these records (who wrote what)."""
+    ids: set[str] = set()
+    for record in records:
+        ids.add(record.get("created_by"))
+        for conflict in record["conflicts"]:
+            ids.update(value["user_id"] for value in conflict["values"])
+        for writes in record["history"].values():
+            ids.update(write["user_id"] for write in writes)
+        ids.update(edit["user_id"] for edit in record["also_edited"])
+    ids.discard(None)
+    if not ids:
+        return {}
+    return dict(
+        db.exec(select(User.id, User.display_name).where(User.id.in_(ids), User.municipality_id == user.municipality_id)).all()
+    )

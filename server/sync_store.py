@@ -1,0 +1,360 @@
+"""The server side of `POST /api/sync/push`: check, authorize, log and merge operations.
+
+One call handles one batch inside the caller's transaction: every op gets a result,
+accepted ops go into the append-only `ops` table, rejected ones into `quarantine`,
+and the merged snapshots, register tables, shares and scope changes are rewritten
+for every touched record before the caller commits.
+"""
+from __future__ import annotations
+
+import dataclasses
+import threading
+from collections.abc import Iterable
+from datetime import UTC, datetime
+
+from sqlalchemy import func, insert, or_, update
+from sqlmodel import Session, select
+
+from schemas.accounts import Organisation, User
+from schemas.entities import ARCHIVE, CREATE, SET, UNARCHIVE, VOID
+from schemas.oplog import OpRow, QuarantinedOp, RecordSnapshot, ScopeChange, Share
+from schemas.enums import IDENTITY_SHARING_PURPOSES, STATUS_SHARING_PURPOSES
+from server import audit, projections
+from server.clock import ServerClock
+from server.places import load_places, load_shares, sharing_citizen, to_place
+from sync import merge, scope
+from sync.ops import Op, OpRejected, from_stored, parse
+
+# SQLite allows one writer; serialising pushes in-process avoids lock-upgrade failures
+# and keeps `seq` in commit order, which the pull cursor relies on.
+PUSH_LOCK = threading.Lock()
+SHARING_PURPOSES = IDENTITY_SHARING_PURPOSES | STATUS_SHARING_PURPOSES
+WEB_DEVICE_PREFIX = "web-"
+
+
+def web_device_id(user: User) -> str:
+    """The device id of ops the server builds for a logged-in web page."""
+    return f"{WEB_DEVICE_PREFIX}{user.id}"[:64]
+
+
+def result(op_id, status: str, error: OpRejected | None = None) -> dict:
+    body = None if error is None else {"code": error.code, "message": error.message, "field": error.field}
+    return {"op_id": op_id if isinstance(op_id, str) else None, "status": status, "error": body}
+
+
+def viewer_of(user: User) -> scope.Viewer:
+    return scope.Viewer(user.id, user.role, user.organisation_id, user.municipality_id)
+
+
+class Batch:
+    """State of one push while its ops are checked one by one, in order."""
+
+    def __init__(self, db: Session, user: User, device_id: str | None, clock: ServerClock):
+        self.db, self.user, self.device_id, self.clock = db, user, device_id, clock
+        self.viewer = viewer_of(user)
+        self.now_ms = clock.now_ms()
+        self.orgs = {
+            org.id: org for org in db.exec(select(Organisation).where(Organisation.municipality_id == user.municipality_id))
+        }
+        self.places: dict[str, dict] = {}
+        self.shares: dict[str, frozenset] = {}
+        self.accepted: list[Op] = []
+        self.rejected: list[tuple[object, OpRejected]] = []
+
+    # -- checking ---------------------------------------------------------------
+    def parse_all(self, raw_ops: list) -> list[tuple[object, Op | OpRejected]]:
+        out = []
+        for raw in raw_ops:
+            try:
+                op = parse(raw, now_ms=self.now_ms, max_drift_ms=self.clock.max_drift_ms)
+                if self.device_id is not None and op.device_id != self.device_id:
+                    raise OpRejected("device_mismatch", "Ændringens device_id er ikke den enhed, der sender.", "device_id")
+                out.append((raw, dataclasses.replace(op, user_id=self.user.id)))
+            except OpRejected as error:
+                out.append((raw, error))
+        return out
+
+    def preload(self, ops: Iterable[Op]) -> None:
+        ids: set[str] = set()
+        for op in ops:
+            ids.add(op.record_id)
+            if op.kind == CREATE:
+                ids.update(v for k, v in op.value.items() if k == "citizen_id")
+            elif op.field == "citizen_id":
+                ids.add(op.value)
+        self.places = load_places(self.db, ids)
+        citizens = [sharing_citizen(rid, place) for rid, place in self.places.items()]
+        self.shares = load_shares(self.db, [c for c in citizens if c])
+
+    def authorize(self, op: Op) -> dict:
+        """Return the record's place if the user may apply `op`, else raise OpRejected."""
+        place = self.places.get(op.record_id)
+        if place is not None and place["entity"] != op.entity:
+            raise OpRejected("conflicting_create", f"Id'et tilhører allerede en anden type oplysning ({place['entity']}).", "record_id")
+        if place is None:
+            if op.kind != CREATE:
+                raise OpRejected("record_not_found", "Oplysningen findes ikke på serveren. Opret den først.", "record_id")
+            place = self.new_place(op)
+        written = self.fields_written(op)
+        allowed = scope.writable_fields(self.viewer, to_place(op.record_id, place, self.shares))
+        if allowed is None:
+            raise OpRejected("forbidden", "Du har ikke ret til at ændre denne oplysning. Ændringen er gemt til gennemsyn hos projektlederen.", None)
+        denied = sorted(written - allowed)
+        if denied:
+            raise OpRejected("forbidden", f"Du har ikke ret til at ændre feltet '{denied[0]}'.", denied[0])
+        if op.kind == SET and op.entity == "citizen" and op.field == "team_id":
+            self.check_team(op.value)
+            moved = {**place, "team_id": op.value}
+            if scope.writable_fields(self.viewer, to_place(op.record_id, moved, self.shares)) is None:
+                raise OpRejected("forbidden", "Du kan ikke flytte borgeren til et team, du ikke selv har adgang til.", "team_id")
+        if op.entity == "lead" and op.kind == SET and op.field == "citizen_id":
+            self.check_citizen(op.value, "citizen_id")
+        return place
+
+    def fields_written(self, op: Op) -> frozenset[str]:
+        if op.kind == CREATE:
+            return frozenset(op.value)
+        if op.kind in (ARCHIVE, UNARCHIVE):
+            return frozenset({"archived"})
+        if op.kind == VOID:
+            return frozenset()
+        return frozenset({op.field})
+
+    def new_place(self, op: Op) -> dict:
+        value, municipality = op.value, self.user.municipality_id
+        if op.entity == "citizen":
+            self.check_team(value["team_id"])
+            return {"entity": "citizen", "municipality_id": municipality, "team_id": value["team_id"]}
+        if op.entity == "lead":
+            self.check_org(value["org_id"], "org_id")
+            if value.get("citizen_id"):
+                self.check_citizen(value["citizen_id"], "citizen_id")
+            return {"entity": "lead", "municipality_id": municipality, "org_id": value["org_id"], "citizen_id": value.get("citizen_id")}
+        parent = self.check_citizen(value["citizen_id"], "citizen_id")
+        if op.entity == "consent":
+            self.check_org(value["recipient_org_id"], "recipient_org_id")
+        return {"entity": op.entity, "municipality_id": parent["municipality_id"], "team_id": parent["team_id"], "citizen_id": value["citizen_id"]}
+
+    def check_org(self, org_id: str, field: str) -> Organisation:
+        org = self.orgs.get(org_id)
+        if org is None:
+            raise OpRejected("invalid_value", "Organisationen findes ikke i din kommune.", field)
+        return org
+
+    def check_team(self, org_id: str) -> None:
+        if self.check_org(org_id, "team_id").kind != "rusmiddelcenter":
+            raise OpRejected("invalid_value", "Borgerens team skal være et team i rusmiddelcentret.", "team_id")
+
+    def check_citizen(self, citizen_id: str, field: str) -> dict:
+        parent = self.places.get(citizen_id)
+        if parent is None or parent["entity"] != "citizen":
+            raise OpRejected("record_not_found", "Borgeren findes ikke (endnu) på serveren.", field)
+        if parent["municipality_id"] != self.user.municipality_id:
+            raise OpRejected("forbidden", "Borgeren hører til en anden kommune.", field)
+        return parent
+
+    def accept(self, op: Op, place: dict) -> None:
+        self.accepted.append(op)
+        if op.record_id not in self.places:
+            self.places[op.record_id] = place
+        if op.kind == SET and op.entity == "citizen" and op.field == "team_id":
+            self.places[op.record_id] = {**self.places[op.record_id], "team_id": op.value}
+
+
+def apply_ops(db: Session, *, user: User, device_id: str | None, raw_ops: list, clock: ServerClock) -> list[dict]:
+    """Check, log and merge one batch. The caller commits. Returns one result per op."""
+    batch = Batch(db, user, device_id, clock)
+    parsed = batch.parse_all(raw_ops)
+    candidates = [op for _, op in parsed if isinstance(op, Op)]
+    stored = _stored_hashes(db, [op.op_id for op in candidates])
+    batch.preload(candidates)
+
+    results: list[dict] = []
+    in_batch: dict[str, str] = {}
+    for raw, item in parsed:
+        if isinstance(item, OpRejected):
+            batch.rejected.append((raw, item))
+            results.append(result(raw.get("op_id") if isinstance(raw, dict) else None, "rejected", item))
+            continue
+        op = item
+        known_hash = stored.get(op.op_id) or in_batch.get(op.op_id)
+        if known_hash is not None:
+            if known_hash == op.content_hash():
+                results.append(result(op.op_id, "duplicate"))
+            else:
+                error = OpRejected("op_id_reused", "Samme ændrings-id er allerede brugt til en anden ændring. Den er gemt til gennemsyn.", "op_id")
+                batch.rejected.append((raw, error))
+                results.append(result(op.op_id, "rejected", error))
+            continue
+        try:
+            place = batch.authorize(op)
+        except OpRejected as error:
+            batch.rejected.append((raw, error))
+            results.append(result(op.op_id, "rejected", error))
+            continue
+        batch.accept(op, place)
+        in_batch[op.op_id] = op.content_hash()
+        results.append(result(op.op_id, "accepted"))
+
+    _quarantine(db, user, device_id, batch.rejected)
+    if batch.accepted:
+        _log_and_merge(db, batch)
+    return results
+
+
+def _stored_hashes(db: Session, op_ids: list[str]) -> dict[str, str]:
+    found: dict[str, str] = {}
+    for start in range(0, len(op_ids), 500):
+        chunk = op_ids[start : start + 500]
+        for op_id, content_hash in db.exec(select(OpRow.op_id, OpRow.content_hash).where(OpRow.op_id.in_(chunk))):
+            found[op_id] = content_hash
+    return found
+
+
+def _quarantine(db: Session, user: User, device_id: str | None, rejected: list[tuple[object, OpRejected]]) -> None:
+    if not rejected:
+        return
+    now = datetime.now(UTC)
+    rows = [
+        {
+            "op_id": raw.get("op_id") if isinstance(raw, dict) and isinstance(raw.get("op_id"), str) else None,
+            "device_id": device_id, "user_id": user.id, "code": error.code, "message": error.message,
+            "field": error.field, "body": raw, "received_at": now,
+        }
+        for raw, error in rejected
+    ]
+    db.execute(insert(QuarantinedOp), rows)
+
+
+def _log_and_merge(db: Session, batch: Batch) -> None:
+    now = datetime.now(UTC)
+    db.execute(
+        insert(OpRow),
+        [
+            {
+                "op_id": op.op_id, "content_hash": op.content_hash(), "entity": op.entity, "record_id": op.record_id,
+                "device_id": op.device_id, "user_id": op.user_id, "hlc": op.hlc, "body": op.stored_body(),
+                "received_at": now,
+            }
+            for op in batch.accepted
+        ],
+    )
+    for op in batch.accepted:
+        batch.clock.observe(op.clock)
+    touched = {op.record_id: op.entity for op in batch.accepted}
+    accepted_ids = [op.op_id for op in batch.accepted]
+    seq_of: dict[str, int] = {}
+    for start in range(0, len(accepted_ids), 500):
+        seq_of.update(
+            db.exec(
+                select(OpRow.record_id, func.max(OpRow.seq))
+                .where(OpRow.op_id.in_(accepted_ids[start : start + 500]))
+                .group_by(OpRow.record_id)
+            ).all()
+        )
+    top_seq = max(seq_of.values())
+    states = _merge_records(db, touched)
+    old_places = load_places(db, touched)
+
+    # Citizens first: their team decides where their child records sit.
+    items, moved = [], []
+    ordered = sorted(touched, key=lambda rid: touched[rid] != "citizen")
+    new_places: dict[str, dict] = {}
+    for rid in ordered:
+        state = states[rid]
+        place = _place_of(state, batch.user.municipality_id, new_places.get, old_places.get(rid) or batch.places[rid])
+        new_places[rid] = place
+        old = old_places.get(rid)
+        if old is not None and state["entity"] == "citizen" and old.get("team_id") != place.get("team_id"):
+            moved.append((rid, old))
+        items.append((state, place, seq_of[rid]))
+    projections.write(db, items)
+
+    old_shares = load_shares(db, [states[r]["fields"].get("citizen_id") for r in touched if touched[r] == "consent"])
+    changed = _update_shares(db, [states[r] for r in touched if touched[r] == "consent"])
+    for citizen_id in changed:
+        place = new_places.get(citizen_id) or load_places(db, [citizen_id]).get(citizen_id)
+        if place is not None:
+            _scope_change(db, top_seq, citizen_id, place, old_shares.get(citizen_id, frozenset()))
+        # Re-send the citizen and the leads linked to it: what partners may see has changed.
+        _bump(db, top_seq, or_(RecordSnapshot.id == citizen_id, (RecordSnapshot.entity == "lead") & (RecordSnapshot.citizen_id == citizen_id)))
+    for citizen_id, old in moved:
+        _move_children(db, top_seq, citizen_id, old, new_places[citizen_id]["team_id"])
+
+    audit.record_many(
+        db, "write", user_id=batch.user.id, device_id=batch.device_id,
+        records=[(op.entity, op.record_id, _citizen_of(op.record_id, new_places[op.record_id])) for op in batch.accepted],
+    )
+
+
+def _merge_records(db: Session, touched: dict[str, str]) -> dict[str, dict]:
+    ops: dict[str, list[Op]] = {rid: [] for rid in touched}
+    ids = list(touched)
+    for start in range(0, len(ids), 500):
+        for record_id, body in db.exec(select(OpRow.record_id, OpRow.body).where(OpRow.record_id.in_(ids[start : start + 500]))):
+            ops[record_id].append(from_stored(body))
+    return {rid: merge.record_state(touched[rid], record_ops) for rid, record_ops in ops.items()}
+
+
+def _place_of(state: dict, municipality_id: str, touched_place, known: dict) -> dict:
+    """Where a merged record sits now. A child record follows its citizen's team when the
+    citizen was touched in this batch, else keeps its known place (moves update it)."""
+    fields, entity = state["fields"], state["entity"]
+    if entity == "citizen":
+        return {"entity": entity, "municipality_id": municipality_id, "team_id": fields.get("team_id")}
+    if entity == "lead":
+        return {"entity": entity, "municipality_id": municipality_id, "org_id": fields.get("org_id"), "citizen_id": fields.get("citizen_id")}
+    parent = touched_place(fields.get("citizen_id")) or known
+    return {"entity": entity, "municipality_id": known["municipality_id"], "team_id": parent.get("team_id"), "citizen_id": fields.get("citizen_id")}
+
+
+def _citizen_of(record_id: str, place: dict) -> str | None:
+    return record_id if place["entity"] == "citizen" else place.get("citizen_id")
+
+
+def _update_shares(db: Session, consent_states: list[dict]) -> set[str]:
+    """Make `share` hold exactly the live sharing consents; return citizens whose shares changed."""
+    changed: set[str] = set()
+    for state in consent_states:
+        fields = state["fields"]
+        if fields["purpose"] not in SHARING_PURPOSES:
+            continue
+        key = {"citizen_id": fields["citizen_id"], "org_id": fields["recipient_org_id"], "purpose": fields["purpose"]}
+        exists = db.get(Share, (key["citizen_id"], key["org_id"], key["purpose"])) is not None
+        live = bool(fields.get("granted")) and not state.get("archived")
+        if live and not exists:
+            db.add(Share(**key))
+        elif exists and not live:
+            db.delete(db.get(Share, (key["citizen_id"], key["org_id"], key["purpose"])))
+        else:
+            continue
+        changed.add(key["citizen_id"])
+    db.flush()
+    return changed
+
+
+def _scope_change(db: Session, seq: int, record_id: str, place: dict, shares: frozenset) -> None:
+    old_place = {**place, "shares": sorted([list(pair) for pair in shares])}
+    db.add(ScopeChange(seq=seq, record_id=record_id, old_place=old_place))
+
+
+def _bump(db: Session, seq: int, where) -> None:
+    db.execute(update(RecordSnapshot).where(where).values(last_seq=seq))
+
+
+def _move_children(db: Session, seq: int, citizen_id: str, old: dict, new_team: str) -> None:
+    shares = load_shares(db, [citizen_id]).get(citizen_id, frozenset())
+    _scope_change(db, seq, citizen_id, old, shares)
+    children = db.exec(
+        select(RecordSnapshot.id, RecordSnapshot.entity).where(
+            RecordSnapshot.citizen_id == citizen_id, RecordSnapshot.entity != "lead"
+        )
+    ).all()
+    for child_id, entity in children:
+        _scope_change(db, seq, child_id, {**old, "entity": entity, "citizen_id": citizen_id}, frozenset())
+    _bump(db, seq, (RecordSnapshot.citizen_id == citizen_id) & (RecordSnapshot.entity != "lead"))
+    db.execute(
+        update(RecordSnapshot)
+        .where((RecordSnapshot.citizen_id == citizen_id) & (RecordSnapshot.entity != "lead"))
+        .values(team_id=new_team)
+    )
