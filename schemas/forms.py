@@ -182,10 +182,13 @@ def check_answers(form_code: str, answers: dict) -> tuple[str, str] | None:
         if value is None:
             continue
         allowed = {option.code for option in question.options}
-        if question.type == "choice" and value not in allowed:
+        if question.type == "choice" and (not isinstance(value, str) or value not in allowed):
             return key, "Vælg en af svarmulighederne."
         if question.type == "multi" and (
-            not isinstance(value, list) or not set(value) <= allowed or len(set(value)) != len(value)
+            not isinstance(value, list)
+            or not all(isinstance(item, str) for item in value)
+            or not set(value) <= allowed
+            or len(set(value)) != len(value)
         ):
             return key, "Vælg en eller flere af svarmulighederne."
         if question.type == "int" and (

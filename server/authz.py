@@ -71,8 +71,6 @@ ROUTES: dict[str, Rule] = {
     "GET /api/leads": Rule(_roles("behandler", "frivillig", "projektleder"), RECORDS),
     "GET /api/leads/{lead_id}": Rule(_roles("behandler", "frivillig", "projektleder"), RECORDS),
     "POST /api/leads": Rule(_roles("frivillig"), RECORDS, "a volunteer notes a lead on the web (one create op)"),
-    # Organisations of the caller's municipality (names only: consent recipients, lead referrers)
-    "GET /api/organisations": Rule(LOGGED_IN, MUNICIPALITY, "names and kinds, no personal data"),
     # Sync
     "POST /api/sync/push": Rule(LOGGED_IN, SYNC),
     "GET /api/sync/pull": Rule(LOGGED_IN, SYNC),

@@ -22,11 +22,16 @@ def load_places(db: Session, record_ids: Iterable[str]) -> dict[str, dict]:
             ).where(RecordSnapshot.id.in_(ids[start : start + 500]))
         ).all()
         for row in rows:
-            places[row.id] = {
-                "entity": row.entity, "municipality_id": row.municipality_id, "team_id": row.team_id,
-                "org_id": row.org_id, "citizen_id": row.citizen_id,
-            }
+            places[row.id] = row_place(row)
     return places
+
+
+def row_place(row) -> dict:
+    """The place dict of a `records` row (or any row with its scope columns)."""
+    return {
+        "entity": row.entity, "municipality_id": row.municipality_id, "team_id": row.team_id,
+        "org_id": row.org_id, "citizen_id": row.citizen_id,
+    }
 
 
 def load_shares(db: Session, citizen_ids: Iterable[str]) -> dict[str, frozenset[tuple[str, str]]]:

@@ -9,7 +9,7 @@ from schemas.accounts import User
 from schemas.oplog import OpRow, RecordSnapshot, ScopeChange, Share
 from schemas.enums import IDENTITY_SHARING_PURPOSES
 from server import audit
-from server.places import load_places, load_shares, sharing_citizen, to_place
+from server.places import load_places, load_shares, row_place, sharing_citizen, to_place
 from sync import scope
 from sync.scope import Place
 
@@ -54,7 +54,7 @@ def pull(db: Session, *, user: User, device_id: str | None, cursor: int, limit: 
         whole = [row for row in rows if row.last_seq < last]
         rows = whole or _whole_seq(db, viewer, last)
     next_cursor = rows[-1].last_seq if has_more else head
-    places = {row.id: _place_dict(row) for row in rows}
+    places = {row.id: row_place(row) for row in rows}
     shares = load_shares(db, [sharing_citizen(rid, p) for rid, p in places.items()])
     records = []
     for row in rows:
@@ -87,11 +87,6 @@ def _whole_seq(db: Session, viewer: scope.Viewer, seq: int):
     ).all()
 
 
-def _place_dict(row) -> dict:
-    return {
-        "entity": row.entity, "municipality_id": row.municipality_id, "team_id": row.team_id,
-        "org_id": row.org_id, "citizen_id": row.citizen_id,
-    }
 
 
 def _evictions(db: Session, viewer: scope.Viewer, cursor: int, next_cursor: int) -> list[str]:

@@ -16,9 +16,10 @@ from sqlalchemy import func, insert, or_, update
 from sqlmodel import Session, select
 
 from schemas.accounts import Organisation, User
-from schemas.entities import ARCHIVE, CREATE, SET, UNARCHIVE, VOID
-from schemas.oplog import OpRow, QuarantinedOp, RecordSnapshot, ScopeChange, Share
+from schemas.entities import AMEND, ARCHIVE, CREATE, SET, UNARCHIVE, VOID
 from schemas.enums import IDENTITY_SHARING_PURPOSES, STATUS_SHARING_PURPOSES
+from schemas.forms import check_answers
+from schemas.oplog import OpRow, QuarantinedOp, RecordSnapshot, ScopeChange, Share
 from server import audit, projections
 from server.clock import ServerClock
 from server.places import load_places, load_shares, sharing_citizen, to_place
@@ -109,7 +110,20 @@ class Batch:
                 raise OpRejected("forbidden", "Du kan ikke flytte borgeren til et team, du ikke selv har adgang til.", "team_id")
         if op.entity == "lead" and op.kind == SET and op.field == "citizen_id":
             self.check_citizen(op.value, "citizen_id")
+        if op.entity == "form_response" and op.kind == AMEND and op.field == "answers":
+            self.check_amended_answers(op)
         return place
+
+    def check_amended_answers(self, op: Op) -> None:
+        """Corrected answers must fit the form of the response they correct."""
+        created = next((a for a in self.accepted if a.record_id == op.record_id and a.kind == CREATE), None)
+        if created is not None:
+            form = created.value["form"]
+        else:
+            form = self.db.get(RecordSnapshot, op.record_id).state["fields"]["form"]
+        problem = check_answers(form, op.value)
+        if problem:
+            raise OpRejected("invalid_value", problem[1], f"answers.{problem[0]}")
 
     def fields_written(self, op: Op) -> frozenset[str]:
         if op.kind == CREATE:

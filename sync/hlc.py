@@ -5,10 +5,13 @@ order for the same node; `key()` gives the total order used by every merge rule.
 """
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 WALL_DIGITS, COUNTER_DIGITS = 13, 5
 MAX_COUNTER = 10**COUNTER_DIGITS - 1
+_WALL = re.compile(rf"[0-9]{{{WALL_DIGITS}}}")
+_COUNTER = re.compile(rf"[0-9]{{{COUNTER_DIGITS}}}")
 
 
 class HLCError(ValueError):
@@ -35,7 +38,7 @@ def parse(text: str) -> HLC:
     if len(parts) != 3:
         raise HLCError("hlc must look like 'wall:counter:node'")
     wall, counter, node = parts
-    if len(wall) != WALL_DIGITS or not wall.isdigit() or len(counter) != COUNTER_DIGITS or not counter.isdigit():
+    if not _WALL.fullmatch(wall) or not _COUNTER.fullmatch(counter):
         raise HLCError(f"hlc wall must have {WALL_DIGITS} digits and counter {COUNTER_DIGITS}")
     if not node or len(node) > 64:
         raise HLCError("hlc node must be 1–64 characters")

@@ -28,15 +28,47 @@ class Write:
         }
 
 
+class Causality:
+    """What each of a set of ops had seen, directly or transitively.
+
+    An op has seen the ops named in its `seen` that precede it in the total order
+    (so a bad `seen` — itself, a later op, a cycle — can never hide a value), and every
+    earlier op of its own device: a phone knows what it wrote itself.
+    """
+
+    def __init__(self, ops: Iterable[Op]):
+        ordered = sorted({op.op_id: op for op in ops}.values(), key=lambda op: op.order_key())
+        position = {op.op_id: i for i, op in enumerate(ordered)}
+        self.past: dict[str, frozenset[str]] = {}
+        last_of_device: dict[str, str] = {}
+        for i, op in enumerate(ordered):
+            parents = [s for s in op.seen if position.get(s, i) < i]
+            if op.device_id in last_of_device:
+                parents.append(last_of_device[op.device_id])
+            past: set[str] = set()
+            for parent in parents:
+                past.add(parent)
+                past |= self.past[parent]
+            self.past[op.op_id] = frozenset(past)
+            last_of_device[op.device_id] = op.op_id
+
+    def saw(self, later: Op, earlier: Op) -> bool:
+        return earlier.op_id in self.past[later.op_id]
+
+    def concurrent(self, a: Op, b: Op) -> bool:
+        return not self.saw(a, b) and not self.saw(b, a)
+
+
 def _latest(writes: Iterable[Write]) -> Write:
     return max(writes, key=lambda w: w.op.order_key())
 
 
 def _unseen(writes: list[Write]) -> list[Write]:
     """The writes no other write has seen: the current heads."""
+    causality = Causality(w.op for w in writes)
     seen: set[str] = set()
     for write in writes:
-        seen |= write.op.seen
+        seen |= causality.past[write.op.op_id]
     return sorted((w for w in writes if w.op.op_id not in seen), key=lambda w: w.op.order_key())
 
 
@@ -44,7 +76,8 @@ def merge_lww(writes: list[Write]) -> tuple[Write, list[Write]]:
     """Last writer wins by HLC, ties by device id. Returns the winner and the concurrent
     losers (writes the winner had not seen) to show as "also edited by …"."""
     winner = _latest(writes)
-    losers = [w for w in writes if w is not winner and w.op.op_id not in winner.op.seen and w.op.kind != CREATE]
+    causality = Causality(w.op for w in writes)
+    losers = [w for w in writes if w is not winner and not causality.saw(winner.op, w.op) and w.op.kind != CREATE]
     return winner, sorted(losers, key=lambda w: w.op.order_key())
 
 
@@ -74,9 +107,8 @@ def merge_archive(events: list[Op], edits: list[Op]) -> tuple[bool, bool, list[s
     writes = [Write(op, op.kind == ARCHIVE) for op in events]
     heads = _unseen(writes)
     standing = [w.op for w in heads if w.value]
-    flagged = any(
-        archive.op_id not in edit.seen and edit.op_id not in archive.seen for archive in standing for edit in edits
-    )
+    causality = Causality([*events, *edits])
+    flagged = any(causality.concurrent(archive, edit) for archive in standing for edit in edits)
     return bool(standing), flagged, [w.op.op_id for w in heads]
 
 

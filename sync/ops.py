@@ -104,16 +104,15 @@ def parse(raw: Any, *, now_ms: int, max_drift_ms: int) -> Op:
     record_id = _uuid(raw, "record_id")
     device_id = _text(raw, "device_id", 64)
     clock = _clock(raw, now_ms, max_drift_ms)
-    entity = ENTITIES.get(raw.get("entity"))  # type: ignore[arg-type]
+    entity_name = raw.get("entity")
+    entity = ENTITIES.get(entity_name) if isinstance(entity_name, str) else None
     if entity is None:
         raise OpRejected("unknown_entity", f"Ukendt type '{raw.get('entity')}'. Brug en af: {', '.join(ENTITIES)}.", "entity")
     kind = raw.get("kind")
-    if kind not in entity.op_kinds:
+    if not isinstance(kind, str) or kind not in entity.op_kinds:
         allowed = ", ".join(sorted(entity.op_kinds))
         raise OpRejected("op_not_allowed", f"'{kind}' er ikke tilladt for {entity.name}. Tilladt: {allowed}.", "kind")
-    seen = raw.get("seen") or []
-    if not isinstance(seen, list) or len(seen) > MAX_SEEN or not all(isinstance(s, str) and len(s) <= 64 for s in seen):
-        raise OpRejected("op_malformed", f"'seen' skal være en liste med højst {MAX_SEEN} ændrings-id'er.", "seen")
+    seen = _seen(raw, op_id)
     field_name, value = raw.get("field"), raw.get("value")
     if kind == CREATE:
         field_name = None
@@ -130,6 +129,19 @@ def parse(raw: Any, *, now_ms: int, max_drift_ms: int) -> Op:
     elif kind in (ARCHIVE, UNARCHIVE):
         field_name, value = None, None
     return Op(op_id, device_id, clock.encode(), entity.name, record_id, kind, field_name, value, frozenset(seen))
+
+
+def _seen(raw: dict, op_id: str) -> list[str]:
+    """The op ids the writer had seen, as canonical UUIDs (never the op itself)."""
+    seen = raw.get("seen", [])
+    if seen is None:
+        return []
+    if not isinstance(seen, list) or len(seen) > MAX_SEEN:
+        raise OpRejected("op_malformed", f"'seen' skal være en liste med højst {MAX_SEEN} ændrings-id'er.", "seen")
+    canonical = [_uuid({"seen": item}, "seen") for item in seen]
+    if op_id in canonical:
+        raise OpRejected("op_malformed", "'seen' må ikke indeholde ændringens eget op_id.", "seen")
+    return canonical
 
 
 def _create_value(entity: EntitySpec, value: Any, record_id: str) -> dict:
@@ -168,6 +180,8 @@ def check_value(spec: FieldSpec, value: Any) -> Any:
         if not isinstance(value, str):
             raise OpRejected("invalid_value", f"'{name}' skal være tekst.", name)
         value = value.strip()
+        if not value and spec.required:
+            raise OpRejected("missing_field", f"Feltet '{name}' skal udfyldes.", name)
         limit = spec.max_length or MAX_TEXT
         if len(value) > limit:
             raise OpRejected("invalid_value", f"'{name}' må højst være {limit} tegn.", name)
@@ -175,11 +189,16 @@ def check_value(spec: FieldSpec, value: Any) -> Any:
             raise OpRejected("invalid_value", f"'{name}' har ikke det rigtige format.", name)
         return value
     if kind == Kind.CODE:
-        if value not in spec.choices:
+        if not isinstance(value, str) or value not in spec.choices:
             raise OpRejected("invalid_value", f"'{name}' skal være en af: {', '.join(sorted(spec.choices))}.", name)
         return value
     if kind == Kind.CODES:
-        if not isinstance(value, list) or len(set(value)) != len(value) or not set(value) <= spec.choices:
+        if (
+            not isinstance(value, list)
+            or not all(isinstance(item, str) for item in value)
+            or len(set(value)) != len(value)
+            or not set(value) <= spec.choices
+        ):
             raise OpRejected("invalid_value", f"'{name}' skal være en liste af forskellige koder fra: {', '.join(sorted(spec.choices))}.", name)
         return sorted(value)
     if kind == Kind.INT:
@@ -205,9 +224,13 @@ def check_value(spec: FieldSpec, value: Any) -> Any:
             raise OpRejected("invalid_value", f"'{name}' skal have en tidszone (fx +01:00 eller Z).", name)
         return value
     if kind == Kind.REF:
-        return _uuid({name: value}, name)
+        try:
+            return _uuid({name: value}, name)
+        except OpRejected:
+            raise OpRejected("invalid_value", f"'{name}' skal være et UUID.", name) from None
     if kind == Kind.PHASE_EVENT:
-        if not isinstance(value, dict) or set(value) != {"phase", "date"} or value["phase"] not in codes(PHASES):
+        phase = value.get("phase") if isinstance(value, dict) else None
+        if set(value if isinstance(value, dict) else ()) != {"phase", "date"} or not isinstance(phase, str) or phase not in codes(PHASES):
             raise OpRejected("invalid_value", f"'{name}' skal være {{\"phase\": fase-kode, \"date\": dato}}.", name)
         return {"phase": value["phase"], "date": _date(value["date"], f"{name}.date")}
     if kind == Kind.CONSENT_EVENT:
@@ -224,7 +247,7 @@ def _consent_event(value: Any, name: str) -> dict:
     if not isinstance(value, dict) or not required <= set(value) or set(value) - required - {"note"}:
         raise OpRejected("invalid_value", f"'{name}' skal have action, form, given_by og date.", name)
     for key, options in (("action", CONSENT_ACTIONS), ("form", CONSENT_FORMS), ("given_by", CONSENT_GIVEN_BY)):
-        if value[key] not in codes(options):
+        if not isinstance(value[key], str) or value[key] not in codes(options):
             raise OpRejected("invalid_value", f"'{name}.{key}' skal være en af: {', '.join(sorted(codes(options)))}.", f"{name}.{key}")
     note = value.get("note")
     if note is not None and (not isinstance(note, str) or len(note) > 500):
@@ -232,15 +255,16 @@ def _consent_event(value: Any, name: str) -> dict:
     return {**value, "date": _date(value["date"], f"{name}.date")}
 
 
+DATE_SHAPE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+
+
 def _date(value: Any, name: str) -> str:
-    if not isinstance(value, str):
+    if not isinstance(value, str) or not DATE_SHAPE.fullmatch(value):
         raise OpRejected("invalid_value", f"'{name}' skal være en dato som 2026-11-23.", name)
     try:
         date.fromisoformat(value)
     except ValueError:
         raise OpRejected("invalid_value", f"'{name}' skal være en gyldig dato som 2026-11-23.", name) from None
-    if len(value) != 10:
-        raise OpRejected("invalid_value", f"'{name}' skal skrives som ÅÅÅÅ-MM-DD.", name)
     return value
 
 

@@ -25,7 +25,7 @@ from server.auth import viewer_of
 from server.authz import require
 from server.deps import get_db
 from server.errors import ApiError
-from server.places import load_shares, sharing_citizen, to_place
+from server.places import load_shares, row_place, sharing_citizen, to_place
 from server.sync_pull import scope_filter
 from sync.scope import Viewer, project, visible_fields
 
@@ -34,16 +34,11 @@ R = RecordSnapshot
 CHILDREN = {"course": "courses", "contact": "contacts", "consent": "consents", "form_response": "form_responses"}
 
 
-def _place_dict(row: RecordSnapshot) -> dict:
-    return {
-        "entity": row.entity, "municipality_id": row.municipality_id, "team_id": row.team_id,
-        "org_id": row.org_id, "citizen_id": row.citizen_id,
-    }
 
 
 def visible(db: Session, viewer: Viewer, rows: list[RecordSnapshot]) -> list[tuple[RecordSnapshot, dict]]:
     """The rows the viewer may see, each with its state projected to the visible fields."""
-    places = {row.id: _place_dict(row) for row in rows}
+    places = {row.id: row_place(row) for row in rows}
     shares = load_shares(db, [sharing_citizen(rid, place) for rid, place in places.items()])
     out = []
     for row in rows:
@@ -56,7 +51,7 @@ def visible(db: Session, viewer: Viewer, rows: list[RecordSnapshot]) -> list[tup
 def _audit_reads(db: Session, user: User, rows: list[RecordSnapshot]) -> None:
     audit.record_many(
         db, "read", user_id=user.id, device_id=None,
-        records=[(row.entity, row.id, sharing_citizen(row.id, _place_dict(row))) for row in rows],
+        records=[(row.entity, row.id, sharing_citizen(row.id, row_place(row))) for row in rows],
     )
     db.commit()
 

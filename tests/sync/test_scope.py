@@ -1,0 +1,407 @@
+"""Scope rules: who receives which records and fields, who may write what, and that
+`project()` cuts hidden fields out of every part of a record state."""
+from __future__ import annotations
+
+import json
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from schemas.entities import AMEND, ARCHIVE, ENTITIES, SET
+from schemas.enums import CONSENT_PURPOSES, IDENTITY_SHARING_PURPOSES, ROLES, STATUS_SHARING_PURPOSES, codes
+from sync.merge import record_state
+from sync.scope import (
+    CITIZEN_RECORDS,
+    LEAD_REFERRER_FIELDS,
+    SHARED_CITIZEN_FIELDS,
+    Place,
+    Viewer,
+    project,
+    visible_fields,
+    writable_fields,
+)
+from sync_factories import examples, initial_value, uid, value_pool
+from sync_history import History
+
+MUNI, OTHER_MUNI = "muni-a", "muni-b"
+TEAM, OTHER_TEAM = "org-team", "org-team-2"
+PARTNER, OTHER_PARTNER = "org-partner", "org-partner-2"
+ALL_FIELDS = {name: frozenset(spec.fields) for name, spec in ENTITIES.items()}
+IDENTIFYING = {name: frozenset(f.name for f in spec.fields.values() if f.identifying) for name, spec in ENTITIES.items()}
+PURPOSES = sorted(codes(CONSENT_PURPOSES))
+
+
+def viewer(role: str, org: str, muni: str = MUNI) -> Viewer:
+    return Viewer(user_id=f"u-{role}-{org}", role=role, org_id=org, municipality_id=muni)
+
+
+def place(entity: str, muni: str = MUNI, team: str | None = TEAM, org: str | None = PARTNER, shares=()) -> Place:
+    return Place(entity=entity, municipality_id=muni, team_id=team, org_id=org, shares=frozenset(shares))
+
+
+def test_identifying_fields_are_declared():
+    """The properties below rely on the specs marking identity; make sure they do."""
+    assert {"initials", "name", "cpr", "phone", "address_note"} <= IDENTIFYING["citizen"]
+    assert "note" in IDENTIFYING["contact"]
+    assert set(ROLES_CODES) == {"behandler", "frivillig", "projektleder", "admin"}
+
+
+ROLES_CODES = sorted(codes(ROLES))
+
+
+# ----------------------------------------------------------------------------- projektleder
+@pytest.mark.parametrize("entity", sorted(ENTITIES))
+def test_projektleder_sees_and_writes_everything_in_own_municipality_only(entity):
+    pl = viewer("projektleder", "org-admin-office")
+    for p in (place(entity), place(entity, team=OTHER_TEAM, org=OTHER_PARTNER), place(entity, team=None, org=None)):
+        assert visible_fields(pl, p) == ALL_FIELDS[entity]
+        assert writable_fields(pl, p) == ALL_FIELDS[entity]
+        elsewhere = Place(p.entity, OTHER_MUNI, p.team_id, p.org_id, p.shares)
+        assert visible_fields(pl, elsewhere) is None
+        assert writable_fields(pl, elsewhere) is None
+
+
+# ----------------------------------------------------------------------------- behandler
+@pytest.mark.parametrize("entity", sorted(CITIZEN_RECORDS))
+def test_behandler_sees_citizen_records_of_own_team_only(entity):
+    b = viewer("behandler", TEAM)
+    assert visible_fields(b, place(entity)) == ALL_FIELDS[entity]
+    assert writable_fields(b, place(entity)) == ALL_FIELDS[entity]
+    for p in (place(entity, team=OTHER_TEAM), place(entity, team=None), place(entity, muni=OTHER_MUNI)):
+        assert visible_fields(b, p) is None
+        assert writable_fields(b, p) is None
+    # a consent shared with the behandler's organisation does not widen a behandler's scope
+    shared = place(entity, team=OTHER_TEAM, shares={(TEAM, "share_with_partner")})
+    assert visible_fields(b, shared) is None
+
+
+def test_behandler_sees_leads_of_own_municipality():
+    b = viewer("behandler", TEAM)
+    for org in (PARTNER, OTHER_PARTNER, None):
+        assert visible_fields(b, place("lead", team=None, org=org)) == ALL_FIELDS["lead"]
+        assert writable_fields(b, place("lead", team=None, org=org)) == ALL_FIELDS["lead"]
+    assert visible_fields(b, place("lead", muni=OTHER_MUNI)) is None
+
+
+# ----------------------------------------------------------------------------- frivillig
+def test_frivillig_sees_own_leads_without_citizen_id_or_outcome():
+    f = viewer("frivillig", PARTNER)
+    seen = visible_fields(f, place("lead", team=None))
+    assert seen == LEAD_REFERRER_FIELDS
+    assert "citizen_id" not in seen and "outcome" not in seen
+    assert ALL_FIELDS["lead"] - seen == {"citizen_id", "outcome"}
+    assert writable_fields(f, place("lead", team=None)) == LEAD_REFERRER_FIELDS
+    assert visible_fields(f, place("lead", org=OTHER_PARTNER)) is None
+    assert writable_fields(f, place("lead", org=OTHER_PARTNER)) is None
+    assert visible_fields(f, place("lead", muni=OTHER_MUNI)) is None
+
+
+@pytest.mark.parametrize("purpose", PURPOSES)
+def test_frivillig_sees_lead_outcome_only_with_a_live_status_consent_for_its_org(purpose):
+    f = viewer("frivillig", PARTNER)
+    mine = visible_fields(f, place("lead", shares={(PARTNER, purpose)}))
+    other = visible_fields(f, place("lead", shares={(OTHER_PARTNER, purpose)}))
+    assert other == LEAD_REFERRER_FIELDS
+    if purpose in STATUS_SHARING_PURPOSES:
+        assert mine == LEAD_REFERRER_FIELDS | {"outcome"}
+    else:
+        assert mine == LEAD_REFERRER_FIELDS
+    assert "citizen_id" not in mine
+    # never writes the outcome or the link to a citizen
+    assert writable_fields(f, place("lead", shares={(PARTNER, purpose)})) == LEAD_REFERRER_FIELDS
+
+
+@pytest.mark.parametrize("purpose", PURPOSES)
+def test_frivillig_sees_a_citizen_only_with_a_live_share_consent_naming_its_org(purpose):
+    f = viewer("frivillig", PARTNER)
+    assert visible_fields(f, place("citizen")) is None
+    assert visible_fields(f, place("citizen", shares={(OTHER_PARTNER, purpose)})) is None
+    seen = visible_fields(f, place("citizen", shares={(PARTNER, purpose)}))
+    if purpose in IDENTITY_SHARING_PURPOSES:
+        assert seen == SHARED_CITIZEN_FIELDS
+        assert not seen & {"cpr", "address_note", "team_id"}
+    else:
+        assert seen is None
+    assert writable_fields(f, place("citizen", shares={(PARTNER, purpose)})) is None
+    # the consent must also be in the frivillig's municipality
+    assert visible_fields(f, place("citizen", muni=OTHER_MUNI, shares={(PARTNER, purpose)})) is None
+
+
+@pytest.mark.parametrize("entity", sorted(CITIZEN_RECORDS - {"citizen"}))
+def test_frivillig_never_sees_contacts_courses_consents_or_forms(entity):
+    f = viewer("frivillig", PARTNER)
+    shares = {(PARTNER, p) for p in PURPOSES}
+    for p in (place(entity, shares=shares), place(entity, team=PARTNER, shares=shares), place(entity)):
+        assert visible_fields(f, p) is None
+        assert writable_fields(f, p) is None
+
+
+def test_shared_citizen_fields_are_citizen_fields_without_cpr_or_address():
+    assert SHARED_CITIZEN_FIELDS <= ALL_FIELDS["citizen"]
+    assert not SHARED_CITIZEN_FIELDS & {"cpr", "address_note"}
+
+
+# ----------------------------------------------------------------------------- admin and others
+@pytest.mark.parametrize("entity", sorted(ENTITIES))
+@pytest.mark.parametrize("role", ["admin", "unknown-role", ""])
+def test_admin_and_unknown_roles_see_nothing(entity, role):
+    v = viewer(role, TEAM)
+    shares = {(TEAM, p) for p in PURPOSES}
+    for p in (place(entity), place(entity, team=TEAM, org=TEAM, shares=shares)):
+        assert visible_fields(v, p) is None
+        assert writable_fields(v, p) is None
+
+
+@pytest.mark.parametrize("role", ROLES_CODES)
+def test_writable_is_never_wider_than_visible(role):
+    """A device may not write what it may not read (checked over a grid of places)."""
+    orgs = [TEAM, PARTNER, OTHER_PARTNER, None]
+    for entity in ENTITIES:
+        for team in orgs:
+            for org in orgs:
+                for shares in (frozenset(), frozenset({(PARTNER, "share_with_partner")}),
+                               frozenset({(PARTNER, "status_to_referrer")})):
+                    for v in (viewer(role, TEAM), viewer(role, PARTNER)):
+                        p = place(entity, team=team, org=org, shares=shares)
+                        w, r = writable_fields(v, p), visible_fields(v, p)
+                        if w is not None:
+                            assert r is not None and w <= r
+
+
+# ----------------------------------------------------------------------------- project()
+def rich_state(entity: str, salt: str = "") -> dict:
+    """A real merged state with every field written, concurrent LWW edits (also_edited),
+    a multi-value conflict where the entity has one, amendments for append-only entries,
+    and an archive: every part `project` must cut."""
+    h = History(entity, [0, 0], create_value=initial_value(ENTITIES[entity]))
+    spec = ENTITIES[entity]
+    kind = AMEND if spec.append_only else SET
+    for f in spec.fields.values():
+        if spec.writable(f.name) is None:
+            continue
+        pool = value_pool(f)
+        h.write(0, kind, f.name, pool[1 % len(pool)])
+        h.write(1, kind, f.name, pool[2 % len(pool)])  # concurrent: conflict or also_edited
+    if "archived" in spec.fields:
+        h.write(0, ARCHIVE, None, None)
+    return record_state(entity, h.all_ops())
+
+
+def mentioned_fields(state: dict) -> set[str]:
+    names = set(state["fields"]) | set(state["heads"]) | set(state["history"])
+    names |= {c["field"] for c in state["conflicts"]} | {e["field"] for e in state["also_edited"]}
+    return names - {"granted"}
+
+
+@pytest.mark.parametrize("entity", sorted(ENTITIES))
+def test_project_with_all_fields_is_the_state(entity):
+    state = rich_state(entity)
+    assert project(state, ALL_FIELDS[entity]) == state
+
+
+@pytest.mark.parametrize("entity", sorted(ENTITIES))
+def test_project_removes_hidden_fields_everywhere(entity):
+    state = rich_state(entity)
+    # every part of the state is populated, so the test is not vacuous
+    assert state["heads"] and (state["also_edited"] or state["history"])
+    fields = sorted(ALL_FIELDS[entity])
+    for keep in (frozenset(), frozenset(fields[: len(fields) // 2]), frozenset(fields[1:]), frozenset(fields[::2])):
+        out = project(state, keep)
+        assert mentioned_fields(out) <= keep
+        assert out["partial"] is True
+        for gone in ("original", "amendments", "void", "created_by"):
+            assert gone not in out
+        # what stays is untouched
+        for name in keep & set(state["fields"]):
+            assert out["fields"][name] == state["fields"][name]
+        # and the input is not mutated
+        assert "partial" not in state
+
+
+def test_project_cuts_a_conflict_on_a_hidden_field():
+    state = rich_state("course")
+    assert {c["field"] for c in state["conflicts"]} >= {"phase"}
+    out = project(state, ALL_FIELDS["course"] - {"phase"})
+    assert "phase" not in {c["field"] for c in out["conflicts"]}
+    assert "phase" not in out["history"] and "phase" not in out["heads"]
+
+
+def test_project_of_a_shared_citizen_shows_only_the_shared_fields():
+    f = viewer("frivillig", PARTNER)
+    p = place("citizen", shares={(PARTNER, "share_with_partner")})
+    out = project(rich_state("citizen"), visible_fields(f, p))
+    assert mentioned_fields(out) <= SHARED_CITIZEN_FIELDS
+    text = json.dumps(out)
+    for name in ("cpr", "address_note"):
+        assert f'"{name}"' not in text
+
+
+# ----------------------------------------------------------------------------- property: no identity leaks
+SENTINELS = {
+    ("citizen", "initials"): "QXJ",
+    ("citizen", "name"): "Sentinel Navnesen",
+    ("citizen", "cpr"): "311299-9871",
+    ("citizen", "phone"): "+45 98 76 54 32",
+    ("citizen", "address_note"): "Sentinelvej 13, kælderen",
+    ("contact", "note"): "SENTINEL kontaktnotat",
+}
+LEAD_CITIZEN = uid("sentinel-linked-citizen")
+
+
+def sentinel_state(entity: str) -> dict:
+    """A record whose identifying values (and a lead's linked citizen) are unique strings,
+    written in the create, in a concurrent edit (also_edited) and in an amendment."""
+    spec = ENTITIES[entity]
+    value = initial_value(spec)
+    for (e, name), text in SENTINELS.items():
+        if e == entity:
+            value[name] = text
+    assert {n for (e, n) in SENTINELS if e == entity} == IDENTIFYING[entity], "a new identifying field needs a sentinel"
+    if entity == "lead":
+        value["citizen_id"] = LEAD_CITIZEN
+    h = History(entity, [0, 0], create_value=value)
+    kind = AMEND if spec.append_only else SET
+    for (e, name), text in SENTINELS.items():
+        if e == entity:
+            # two concurrent edits that both carry the sentinel: one wins, one is "also edited"
+            h.write(0, kind, name, text + "0")
+            h.write(1, kind, name, text + "1")
+    if entity == "lead":
+        h.write(1, SET, "citizen_id", LEAD_CITIZEN)
+    return record_state(entity, h.all_ops())
+
+
+SENTINEL_STATES = {entity: sentinel_state(entity) for entity in ENTITIES}
+
+orgs = st.sampled_from([TEAM, PARTNER, OTHER_PARTNER])
+# Biased towards the interesting cases: frivillige, citizens and leads, the same
+# municipality, and consents for the sharing purposes.
+purposes = st.sampled_from(sorted(IDENTITY_SHARING_PURPOSES | STATUS_SHARING_PURPOSES)) | st.sampled_from(PURPOSES)
+places = st.builds(
+    Place,
+    entity=st.sampled_from(["citizen", "lead"]) | st.sampled_from(sorted(ENTITIES)),
+    municipality_id=st.sampled_from([MUNI, MUNI, MUNI, OTHER_MUNI]),
+    team_id=st.none() | orgs,
+    org_id=st.none() | orgs,
+    shares=st.frozensets(st.tuples(orgs, purposes), max_size=4),
+)
+viewers = st.builds(
+    Viewer,
+    user_id=st.just("u"),
+    role=st.just("frivillig") | st.sampled_from(ROLES_CODES),
+    org_id=orgs,
+    municipality_id=st.sampled_from([MUNI, MUNI, MUNI, OTHER_MUNI]),
+)
+
+
+@settings(max_examples=examples(300))
+@given(viewers, places)
+def test_no_identifying_field_reaches_a_frivillig_without_a_live_identity_consent(v, p):
+    fields = visible_fields(v, p)
+    if fields is None:
+        return  # the device never receives the record
+    out = json.dumps(project(SENTINEL_STATES[p.entity], fields), ensure_ascii=False)
+    if v.role == "projektleder":
+        assert v.municipality_id == p.municipality_id
+    if v.role == "behandler" and p.entity != "lead":
+        assert p.team_id == v.org_id
+    if v.role != "frivillig":
+        assert v.role in ("projektleder", "behandler")
+        return
+    identity_shared = p.shared_with(v.org_id, IDENTITY_SHARING_PURPOSES)
+    for (entity, name), text in SENTINELS.items():
+        if entity != p.entity or text not in out:
+            continue
+        assert identity_shared, f"{entity}.{name} reached a frivillig without a share consent naming its org"
+        assert name in SHARED_CITIZEN_FIELDS
+    for name in IDENTIFYING[p.entity] - SHARED_CITIZEN_FIELDS:
+        assert f'"{name}"' not in out
+    assert p.entity in ("citizen", "lead")
+    if p.entity == "lead":
+        assert LEAD_CITIZEN not in out, "a lead's linked citizen reached the referrer"
+        assert p.org_id == v.org_id
+        if "outcome" in fields:
+            assert p.shared_with(v.org_id, STATUS_SHARING_PURPOSES)
+    if p.entity == "citizen":
+        assert identity_shared
+        assert v.municipality_id == p.municipality_id
+
+
+def test_the_sentinels_do_reach_someone_allowed():
+    """Guard against a vacuous property: a projektleder sees every sentinel."""
+    for entity, state in SENTINEL_STATES.items():
+        out = json.dumps(project(state, ALL_FIELDS[entity]), ensure_ascii=False)
+        for (e, _), text in SENTINELS.items():
+            if e == entity:
+                assert text in out
+        if entity == "lead":
+            assert LEAD_CITIZEN in out
+    shared = project(
+        SENTINEL_STATES["citizen"],
+        visible_fields(viewer("frivillig", PARTNER), place("citizen", shares={(PARTNER, "share_with_partner")})),
+    )
+    assert SENTINELS[("citizen", "initials")] in json.dumps(shared, ensure_ascii=False)
+
+
+# ----------------------------------------------------------------------------- the server's SQL pre-filter
+# sync/scope.py promises that the server's SQL pre-filter (server.sync_pull.scope_filter)
+# selects exactly the records for which visible_fields(...) is not None.
+records_rows = st.lists(
+    st.fixed_dictionaries(
+        {
+            "entity": st.sampled_from(["citizen", "lead"]) | st.sampled_from(sorted(ENTITIES)),
+            "municipality_id": st.sampled_from([MUNI, MUNI, OTHER_MUNI]),
+            "team_id": st.none() | orgs,
+            "org_id": st.none() | orgs,
+            "citizen_id": st.none() | st.sampled_from(["rec-0", "rec-1", "cit-x"]),
+        }
+    ),
+    min_size=1,
+    max_size=6,
+)
+share_rows = st.frozensets(st.tuples(st.sampled_from(["rec-0", "rec-1", "rec-2", "cit-x"]), orgs, purposes), max_size=6)
+
+
+@pytest.fixture(scope="module")
+def scope_db():
+    sqlmodel = pytest.importorskip("sqlmodel")
+    from schemas.oplog import RecordSnapshot, Share
+
+    engine = sqlmodel.create_engine("sqlite://")
+    sqlmodel.SQLModel.metadata.create_all(engine, tables=[RecordSnapshot.__table__, Share.__table__])
+    return engine
+
+
+ALL_VIEWERS = [
+    Viewer(f"u-{role}-{org}-{muni}", role, org, muni)
+    for role in ROLES_CODES
+    for org in (TEAM, PARTNER, OTHER_PARTNER)
+    for muni in (MUNI, OTHER_MUNI)
+]
+
+
+@settings(max_examples=examples(100), deadline=None)
+@given(records_rows, share_rows)
+def test_the_server_sql_prefilter_agrees_with_visible_fields(scope_db, rows, shares):
+    from sqlmodel import Session, delete, select
+
+    from schemas.oplog import RecordSnapshot, Share
+    from server.places import load_shares, sharing_citizen, to_place
+    from server.sync_pull import scope_filter
+
+    with Session(scope_db) as db:
+        db.exec(delete(RecordSnapshot))
+        db.exec(delete(Share))
+        for i, row in enumerate(rows):
+            db.add(RecordSnapshot(id=f"rec-{i}", last_seq=i, state={}, **row))
+        for citizen, org, purpose in shares:
+            db.add(Share(citizen_id=citizen, org_id=org, purpose=purpose))
+        db.flush()
+        places = {f"rec-{i}": row for i, row in enumerate(rows)}
+        loaded = load_shares(db, [sharing_citizen(rid, p) for rid, p in places.items()])
+        for v in ALL_VIEWERS:
+            selected = set(db.exec(select(RecordSnapshot.id).where(scope_filter(v))).all())
+            expected = {rid for rid, p in places.items() if visible_fields(v, to_place(rid, p, loaded)) is not None}
+            assert selected == expected, v
+        db.rollback()
