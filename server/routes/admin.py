@@ -19,18 +19,12 @@ from server.authz import require
 from server.deps import get_db
 from server.errors import ApiError
 from server.routes.devices import DeviceOut, device_out
+from server.routes.session import UserOut
 
 router = APIRouter(prefix="/api", tags=["admin"])
 
 
-class AdminUserOut(BaseModel):
-    id: str
-    username: str
-    display_name: str
-    role: str
-    organisation_id: str
-    organisation_name: str | None
-    municipality_id: str
+class AdminUserOut(UserOut):
     active: bool
     is_demo: bool
     devices: list[DeviceOut]
