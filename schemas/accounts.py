@@ -47,6 +47,8 @@ class SessionToken(SQLModel, table=True):
 
     token_hash: str = Field(primary_key=True)
     user_id: str = Field(foreign_key="user.id", index=True)
+    # The device registered under this session (a phone): revoking the device ends it.
+    device_id: str | None = Field(default=None, index=True)
     created_at: datetime
     last_seen_at: datetime
 

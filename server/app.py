@@ -12,6 +12,8 @@ from server.headers import SecurityHeaders
 from server.routes import ROUTERS
 from server.settings import Settings, get_settings
 
+MAX_BODY_BYTES = 16 * 1024 * 1024  # 500 ops of typical size fit many times over
+
 
 def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or get_settings()
@@ -23,8 +25,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
         load_demo(engine)
 
+    if not settings.demo_mode and settings.secret_key == Settings.model_fields["secret_key"].default:
+        logging.getLogger("brobygger").warning("BROBYGGER_SECRET_KEY is the default: set a long random value in production")
     app = FastAPI(
         title="Brobygger",
+        max_body_size=MAX_BODY_BYTES,
         version="0.1.0",
         docs_url=None,  # /api/docs is our own script-free page (strict CSP)
         redoc_url=None,
@@ -34,7 +39,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.engine = engine
     app.state.clock = ServerClock(settings.max_clock_drift_seconds * 1000)
     errors.install(app)
-    app.add_middleware(SecurityHeaders)
+    app.add_middleware(errors.CatchAll)
+    app.add_middleware(SecurityHeaders, hsts=settings.cookie_secure)  # outermost: headers on every response
     for router in ROUTERS:
         app.include_router(router)
 

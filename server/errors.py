@@ -56,14 +56,36 @@ async def _http_error(_request: Request, exc: StarletteHTTPException) -> JSONRes
     return JSONResponse(error_body(code, problem(code).message), status_code=exc.status_code, headers=exc.headers)
 
 
-async def _unexpected(_request: Request, exc: Exception) -> JSONResponse:
-    # Log the type only: exception text can carry personal data.
-    log.error("unhandled error: %s", type(exc).__name__)
-    return JSONResponse(error_body("server_error", "Der skete en fejl på serveren. Prøv igen om lidt."), status_code=500)
+class CatchAll:
+    """Turn an unhandled exception into a JSON 500 *inside* the security-header middleware,
+    logging its type only (the text and traceback can carry personal data). Starlette's
+    own handler would re-raise, so the server would log the whole traceback."""
+
+    def __init__(self, app):
+        self.app = app
+
+    async def __call__(self, scope, receive, send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        started = False
+
+        async def tracking_send(message) -> None:
+            nonlocal started
+            started = started or message["type"] == "http.response.start"
+            await send(message)
+
+        try:
+            await self.app(scope, receive, tracking_send)
+        except Exception as exc:
+            log.error("unhandled error: %s", type(exc).__name__)
+            if started:
+                return
+            body = error_body("server_error", "Der skete en fejl på serveren. Prøv igen om lidt.")
+            await JSONResponse(body, status_code=500)(scope, receive, send)
 
 
 def install(app: FastAPI) -> None:
     app.add_exception_handler(ApiError, _api_error)
     app.add_exception_handler(RequestValidationError, _validation_error)
     app.add_exception_handler(StarletteHTTPException, _http_error)
-    app.add_exception_handler(Exception, _unexpected)

@@ -33,8 +33,9 @@ COMMON = [
 class SecurityHeaders:
     """Pure ASGI middleware (no BaseHTTPMiddleware: it buffers and breaks streaming)."""
 
-    def __init__(self, app: ASGIApp):
+    def __init__(self, app: ASGIApp, hsts: bool = False):
         self.app = app
+        self.common = COMMON + ([(b"strict-transport-security", b"max-age=63072000; includeSubDomains")] if hsts else [])
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -44,8 +45,8 @@ class SecurityHeaders:
 
         async def send_with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
-                headers = [(k, v) for k, v in message.get("headers", []) if k.lower() not in {h for h, _ in COMMON}]
-                headers += COMMON
+                headers = [(k, v) for k, v in message.get("headers", []) if k.lower() not in {h for h, _ in self.common}]
+                headers += self.common
                 if is_api:
                     headers = [(k, v) for k, v in headers if k.lower() != b"cache-control"]
                     headers.append((b"cache-control", b"no-store"))

@@ -6,8 +6,8 @@ from sqlalchemy import and_, false, func, or_
 from sqlmodel import Session, select
 
 from schemas.accounts import User
-from schemas.oplog import OpRow, RecordSnapshot, ScopeChange, Share
 from schemas.enums import IDENTITY_SHARING_PURPOSES
+from schemas.oplog import OpRow, RecordSnapshot, ScopeChange, Share
 from server import audit
 from server.places import load_places, load_shares, row_place, sharing_citizen, to_place
 from sync import scope

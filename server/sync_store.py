@@ -8,6 +8,8 @@ for every touched record before the caller commits.
 from __future__ import annotations
 
 import dataclasses
+import json
+import logging
 import threading
 from collections.abc import Iterable
 from datetime import UTC, datetime
@@ -16,8 +18,9 @@ from sqlalchemy import func, insert, or_, update
 from sqlmodel import Session, select
 
 from schemas.accounts import Organisation, User
-from schemas.entities import AMEND, ARCHIVE, CREATE, SET, UNARCHIVE, VOID
+from schemas.entities import AMEND, ARCHIVE, CREATE, ENTITIES, SET, UNARCHIVE, VOID
 from schemas.enums import IDENTITY_SHARING_PURPOSES, STATUS_SHARING_PURPOSES
+from schemas.fields import Merge
 from schemas.forms import check_answers
 from schemas.oplog import OpRow, QuarantinedOp, RecordSnapshot, ScopeChange, Share
 from server import audit, projections
@@ -29,8 +32,10 @@ from sync.ops import Op, OpRejected, from_stored, parse
 # SQLite allows one writer; serialising pushes in-process avoids lock-upgrade failures
 # and keeps `seq` in commit order, which the pull cursor relies on.
 PUSH_LOCK = threading.Lock()
+log = logging.getLogger("brobygger.sync")
 SHARING_PURPOSES = IDENTITY_SHARING_PURPOSES | STATUS_SHARING_PURPOSES
 WEB_DEVICE_PREFIX = "web-"
+QUARANTINE_BODY_BYTES = 64 * 1024
 
 
 def web_device_id(user: User) -> str:
@@ -90,12 +95,17 @@ class Batch:
     def authorize(self, op: Op) -> dict:
         """Return the record's place if the user may apply `op`, else raise OpRejected."""
         place = self.places.get(op.record_id)
-        if place is not None and place["entity"] != op.entity:
-            raise OpRejected("conflicting_create", f"Id'et tilhører allerede en anden type oplysning ({place['entity']}).", "record_id")
+        if place is not None and (place["entity"] != op.entity or place["municipality_id"] != self.user.municipality_id):
+            # Another kind of record, or another municipality's: say no more than "taken"/"not found".
+            if op.kind == CREATE:
+                raise OpRejected("conflicting_create", "Id'et er allerede i brug. Opret oplysningen med et nyt id.", "record_id")
+            raise OpRejected("record_not_found", "Oplysningen findes ikke på serveren. Opret den først.", "record_id")
         if place is None:
             if op.kind != CREATE:
                 raise OpRejected("record_not_found", "Oplysningen findes ikke på serveren. Opret den først.", "record_id")
             place = self.new_place(op)
+        elif op.kind == CREATE:
+            self.check_recreate(op, place)
         written = self.fields_written(op)
         allowed = scope.writable_fields(self.viewer, to_place(op.record_id, place, self.shares))
         if allowed is None:
@@ -109,19 +119,31 @@ class Batch:
             if scope.writable_fields(self.viewer, to_place(op.record_id, moved, self.shares)) is None:
                 raise OpRejected("forbidden", "Du kan ikke flytte borgeren til et team, du ikke selv har adgang til.", "team_id")
         if op.entity == "lead" and op.kind == SET and op.field == "citizen_id":
-            self.check_citizen(op.value, "citizen_id")
+            self.check_visible_citizen(op.value, "citizen_id")
         if op.entity == "form_response" and op.kind == AMEND and op.field == "answers":
             self.check_amended_answers(op)
         return place
 
+    def check_recreate(self, op: Op, place: dict) -> None:
+        """A second `create` of an existing record (two phones recording the same consent,
+        a resend with a new op id) may not move it or change what is immutable."""
+        again = self.new_place(op)
+        if any(again.get(key) != place.get(key) for key in ("municipality_id", "team_id", "org_id", "citizen_id")):
+            raise OpRejected("conflicting_create", "Id'et er allerede i brug af en anden oplysning. Opret den med et nyt id.", "record_id")
+        stored = self.created_values(op.record_id)
+        for name, spec in ENTITIES[op.entity].fields.items():
+            if spec.merge == Merge.IMMUTABLE and name in op.value and op.value[name] != stored.get(name):
+                raise OpRejected("conflicting_create", f"Feltet '{name}' kan ikke ændres, når oplysningen er oprettet.", name)
+
+    def created_values(self, record_id: str) -> dict:
+        created = next((a for a in self.accepted if a.record_id == record_id and a.kind == CREATE), None)
+        if created is not None:
+            return created.value
+        return self.db.get(RecordSnapshot, record_id).state["fields"]
+
     def check_amended_answers(self, op: Op) -> None:
         """Corrected answers must fit the form of the response they correct."""
-        created = next((a for a in self.accepted if a.record_id == op.record_id and a.kind == CREATE), None)
-        if created is not None:
-            form = created.value["form"]
-        else:
-            form = self.db.get(RecordSnapshot, op.record_id).state["fields"]["form"]
-        problem = check_answers(form, op.value)
+        problem = check_answers(self.created_values(op.record_id)["form"], op.value)
         if problem:
             raise OpRejected("invalid_value", problem[1], f"answers.{problem[0]}")
 
@@ -142,7 +164,7 @@ class Batch:
         if op.entity == "lead":
             self.check_org(value["org_id"], "org_id")
             if value.get("citizen_id"):
-                self.check_citizen(value["citizen_id"], "citizen_id")
+                self.check_visible_citizen(value["citizen_id"], "citizen_id")
             return {"entity": "lead", "municipality_id": municipality, "org_id": value["org_id"], "citizen_id": value.get("citizen_id")}
         parent = self.check_citizen(value["citizen_id"], "citizen_id")
         if op.entity == "consent":
@@ -161,10 +183,15 @@ class Batch:
 
     def check_citizen(self, citizen_id: str, field: str) -> dict:
         parent = self.places.get(citizen_id)
-        if parent is None or parent["entity"] != "citizen":
+        if parent is None or parent["entity"] != "citizen" or parent["municipality_id"] != self.user.municipality_id:
             raise OpRejected("record_not_found", "Borgeren findes ikke (endnu) på serveren.", field)
-        if parent["municipality_id"] != self.user.municipality_id:
-            raise OpRejected("forbidden", "Borgeren hører til en anden kommune.", field)
+        return parent
+
+    def check_visible_citizen(self, citizen_id: str, field: str) -> dict:
+        """A lead may only be linked to a citizen the linking worker may see."""
+        parent = self.check_citizen(citizen_id, field)
+        if scope.visible_fields(self.viewer, to_place(citizen_id, parent, self.shares)) is None:
+            raise OpRejected("forbidden", "Du har ikke adgang til den borger, du vil knytte henvendelsen til.", field)
         return parent
 
     def accept(self, op: Op, place: dict) -> None:
@@ -186,34 +213,41 @@ def apply_ops(db: Session, *, user: User, device_id: str | None, raw_ops: list, 
     results: list[dict] = []
     in_batch: dict[str, str] = {}
     for raw, item in parsed:
-        if isinstance(item, OpRejected):
-            batch.rejected.append((raw, item))
-            results.append(result(raw.get("op_id") if isinstance(raw, dict) else None, "rejected", item))
-            continue
-        op = item
-        known_hash = stored.get(op.op_id) or in_batch.get(op.op_id)
-        if known_hash is not None:
-            if known_hash == op.content_hash():
-                results.append(result(op.op_id, "duplicate"))
-            else:
-                error = OpRejected("op_id_reused", "Samme ændrings-id er allerede brugt til en anden ændring. Den er gemt til gennemsyn.", "op_id")
-                batch.rejected.append((raw, error))
-                results.append(result(op.op_id, "rejected", error))
-            continue
+        raw_id = raw.get("op_id") if isinstance(raw, dict) else None  # echoed as the client spelled it
         try:
-            place = batch.authorize(op)
+            status = _check_one(batch, item, stored, in_batch)
         except OpRejected as error:
             batch.rejected.append((raw, error))
-            results.append(result(op.op_id, "rejected", error))
+            results.append(result(raw_id, "rejected", error))
             continue
-        batch.accept(op, place)
-        in_batch[op.op_id] = op.content_hash()
-        results.append(result(op.op_id, "accepted"))
+        except Exception as exc:  # one op must never fail the batch; the type only, no data
+            log.error("unexpected error checking an op: %s", type(exc).__name__)
+            error = OpRejected("op_malformed", "Ændringen kunne ikke behandles. Den er gemt til gennemsyn hos projektlederen.")
+            batch.rejected.append((raw, error))
+            results.append(result(raw_id, "rejected", error))
+            continue
+        results.append(result(raw_id, status))
 
     _quarantine(db, user, device_id, batch.rejected)
     if batch.accepted:
         _log_and_merge(db, batch)
     return results
+
+
+def _check_one(batch: Batch, item: Op | OpRejected, stored: dict[str, str], in_batch: dict[str, str]) -> str:
+    """`accepted` or `duplicate` for one parsed op, else raise OpRejected."""
+    if isinstance(item, OpRejected):
+        raise item
+    op = item
+    known_hash = stored.get(op.op_id) or in_batch.get(op.op_id)
+    if known_hash is not None:
+        if known_hash == op.content_hash():
+            return "duplicate"
+        raise OpRejected("op_id_reused", "Samme ændrings-id er allerede brugt til en anden ændring. Den er gemt til gennemsyn.", "op_id")
+    place = batch.authorize(op)
+    batch.accept(op, place)
+    in_batch[op.op_id] = op.content_hash()
+    return "accepted"
 
 
 def _stored_hashes(db: Session, op_ids: list[str]) -> dict[str, str]:
@@ -233,11 +267,26 @@ def _quarantine(db: Session, user: User, device_id: str | None, rejected: list[t
         {
             "op_id": raw.get("op_id") if isinstance(raw, dict) and isinstance(raw.get("op_id"), str) else None,
             "device_id": device_id, "user_id": user.id, "code": error.code, "message": error.message,
-            "field": error.field, "body": raw, "received_at": now,
+            "field": error.field, "body": _storable(raw), "received_at": now,
         }
         for raw, error in rejected
     ]
     db.execute(insert(QuarantinedOp), rows)
+
+
+def _storable(raw: object) -> object:
+    """The raw op as it can be kept: as sent when it is small and valid Unicode, else an
+    ASCII-escaped, shortened copy (a rejected op is kept, never dropped)."""
+    try:
+        if len(json.dumps(raw, ensure_ascii=False).encode("utf-8")) <= QUARANTINE_BODY_BYTES and "\\u0000" not in json.dumps(raw):
+            return raw
+    except (UnicodeEncodeError, ValueError, RecursionError, TypeError):
+        pass
+    try:
+        text = json.dumps(raw, ensure_ascii=True)
+    except (ValueError, RecursionError, TypeError):
+        text = "(kunne ikke læses)"
+    return {"unreadable_or_too_large": text[:QUARANTINE_BODY_BYTES]}
 
 
 def _log_and_merge(db: Session, batch: Batch) -> None:

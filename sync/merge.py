@@ -10,6 +10,8 @@ from schemas.entities import AMEND, ARCHIVE, CREATE, ENTITIES, SET, UNARCHIVE, V
 from schemas.fields import Merge
 from sync.ops import Op
 
+HISTORY_LIMIT = 100  # newest writes kept in a snapshot's `history`; the op log keeps all
+
 
 @dataclass(frozen=True)
 class Write:
@@ -29,34 +31,49 @@ class Write:
 
 
 class Causality:
-    """What each of a set of ops had seen, directly or transitively.
+    """Who had seen whom among a set of ops, in time linear in the ops.
 
-    An op has seen the ops named in its `seen` that precede it in the total order
-    (so a bad `seen` — itself, a later op, a cycle — can never hide a value), and every
-    earlier op of its own device: a phone knows what it wrote itself.
+    An op's parents are the ops named in its `seen` that precede it in the total order
+    (so a bad `seen` — itself, a later op, a cycle — can never hide a value) and the
+    previous op of its own device: a phone knows what it wrote itself. Seeing is the
+    transitive closure of parents.
     """
 
     def __init__(self, ops: Iterable[Op]):
-        ordered = sorted({op.op_id: op for op in ops}.values(), key=lambda op: op.order_key())
-        position = {op.op_id: i for i, op in enumerate(ordered)}
-        self.past: dict[str, frozenset[str]] = {}
+        self.ordered = sorted({op.op_id: op for op in ops}.values(), key=lambda op: op.order_key())
+        self.position = {op.op_id: i for i, op in enumerate(self.ordered)}
+        self.parents: dict[str, tuple[str, ...]] = {}
         last_of_device: dict[str, str] = {}
-        for i, op in enumerate(ordered):
-            parents = [s for s in op.seen if position.get(s, i) < i]
+        for i, op in enumerate(self.ordered):
+            parents = [s for s in op.seen if self.position.get(s, i) < i]
             if op.device_id in last_of_device:
                 parents.append(last_of_device[op.device_id])
-            past: set[str] = set()
-            for parent in parents:
-                past.add(parent)
-                past |= self.past[parent]
-            self.past[op.op_id] = frozenset(past)
+            self.parents[op.op_id] = tuple(parents)
             last_of_device[op.device_id] = op.op_id
 
-    def saw(self, later: Op, earlier: Op) -> bool:
-        return earlier.op_id in self.past[later.op_id]
+    def seen_by_some_op(self) -> set[str]:
+        """Ops some other op has seen. Every ancestor is a parent of some op, so the
+        union of parents is the union of all pasts."""
+        return {parent for parents in self.parents.values() for parent in parents}
 
-    def concurrent(self, a: Op, b: Op) -> bool:
-        return not self.saw(a, b) and not self.saw(b, a)
+    def past(self, op: Op) -> set[str]:
+        found: set[str] = set()
+        stack = list(self.parents[op.op_id])
+        while stack:
+            current = stack.pop()
+            if current not in found:
+                found.add(current)
+                stack.extend(self.parents[current])
+        return found
+
+    def future(self, op: Op) -> set[str]:
+        """The ops that have seen `op` (one forward pass in the total order)."""
+        reached = {op.op_id}
+        for later in self.ordered[self.position[op.op_id] + 1 :]:
+            if any(parent in reached for parent in self.parents[later.op_id]):
+                reached.add(later.op_id)
+        reached.discard(op.op_id)
+        return reached
 
 
 def _latest(writes: Iterable[Write]) -> Write:
@@ -65,10 +82,7 @@ def _latest(writes: Iterable[Write]) -> Write:
 
 def _unseen(writes: list[Write]) -> list[Write]:
     """The writes no other write has seen: the current heads."""
-    causality = Causality(w.op for w in writes)
-    seen: set[str] = set()
-    for write in writes:
-        seen |= causality.past[write.op.op_id]
+    seen = Causality(w.op for w in writes).seen_by_some_op()
     return sorted((w for w in writes if w.op.op_id not in seen), key=lambda w: w.op.order_key())
 
 
@@ -76,8 +90,8 @@ def merge_lww(writes: list[Write]) -> tuple[Write, list[Write]]:
     """Last writer wins by HLC, ties by device id. Returns the winner and the concurrent
     losers (writes the winner had not seen) to show as "also edited by …"."""
     winner = _latest(writes)
-    causality = Causality(w.op for w in writes)
-    losers = [w for w in writes if w is not winner and not causality.saw(winner.op, w.op) and w.op.kind != CREATE]
+    winner_saw = Causality(w.op for w in writes).past(winner.op)
+    losers = [w for w in writes if w is not winner and w.op.op_id not in winner_saw and w.op.kind != CREATE]
     return winner, sorted(losers, key=lambda w: w.op.order_key())
 
 
@@ -108,7 +122,10 @@ def merge_archive(events: list[Op], edits: list[Op]) -> tuple[bool, bool, list[s
     heads = _unseen(writes)
     standing = [w.op for w in heads if w.value]
     causality = Causality([*events, *edits])
-    flagged = any(causality.concurrent(archive, edit) for archive in standing for edit in edits)
+    flagged = False
+    for archive in standing:
+        related = causality.past(archive) | causality.future(archive)
+        flagged = flagged or any(edit.op_id not in related for edit in edits)
     return bool(standing), flagged, [w.op.op_id for w in heads]
 
 
@@ -167,13 +184,13 @@ def record_state(entity_name: str, ops: Iterable[Op]) -> dict:
             state["heads"][name] = [w.op.op_id for w in _unseen(field_writes)]
             if len(heads) > 1:
                 state["conflicts"].append({"field": name, "values": [w.describe() for w in heads]})
-            state["history"][name] = [w.describe() for w in field_writes]
+            state["history"][name] = [w.describe() for w in field_writes[-HISTORY_LIMIT:]]
         elif spec.merge == Merge.CONSENT:
             granted, current = merge_consent(field_writes)
             state["fields"][name] = current.value
             state["fields"]["granted"] = granted
             state["heads"][name] = [w.op.op_id for w in _unseen(field_writes)]
-            state["history"][name] = [w.describe() for w in field_writes]
+            state["history"][name] = [w.describe() for w in field_writes[-HISTORY_LIMIT:]]
 
     if "archived" in entity.fields:
         events = [op for op in ordered if op.kind in (ARCHIVE, UNARCHIVE)]

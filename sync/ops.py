@@ -17,6 +17,7 @@ from schemas.forms import check_answers
 from sync import hlc as hlc_mod
 
 MAX_SEEN = 200
+MAX_OP_BYTES = 64 * 1024
 MAX_TEXT = 4000
 CLIENT_KEYS = ("op_id", "device_id", "hlc", "entity", "record_id", "kind", "field", "value", "seen")
 # Consent records are keyed by (citizen, purpose, recipient): every device derives the same id.
@@ -48,9 +49,10 @@ class Op:
     def clock(self) -> hlc_mod.HLC:
         return hlc_mod.parse(self.hlc)
 
-    def order_key(self) -> tuple:
-        """Total order for merge rules: clock, then device id, then op id."""
-        return (self.clock, self.device_id, self.op_id)
+    def order_key(self) -> tuple[str, str, str]:
+        """Total order for merge rules: clock, then device id, then op id. The HLC's
+        fixed-width encoding makes string order equal to clock order."""
+        return (self.hlc, self.device_id, self.op_id)
 
     def client_body(self) -> dict:
         return {
@@ -96,10 +98,10 @@ def parse(raw: Any, *, now_ms: int, max_drift_ms: int) -> Op:
     """Check one raw op from a client and return it as an Op, or raise OpRejected."""
     if not isinstance(raw, dict):
         raise OpRejected("op_malformed", "En ændring skal være et JSON-objekt.")
+    _check_storable(raw)
     unknown = set(raw) - set(CLIENT_KEYS)
     if unknown:
-        name = sorted(unknown)[0]
-        raise OpRejected("op_malformed", f"Ukendt nøgle i ændringen: '{name}'.", name)
+        raise OpRejected("op_malformed", f"Ændringen har en ukendt nøgle. Tilladte nøgler: {', '.join(CLIENT_KEYS)}.", sorted(unknown)[0][:40])
     op_id = _uuid(raw, "op_id")
     record_id = _uuid(raw, "record_id")
     device_id = _text(raw, "device_id", 64)
@@ -107,11 +109,11 @@ def parse(raw: Any, *, now_ms: int, max_drift_ms: int) -> Op:
     entity_name = raw.get("entity")
     entity = ENTITIES.get(entity_name) if isinstance(entity_name, str) else None
     if entity is None:
-        raise OpRejected("unknown_entity", f"Ukendt type '{raw.get('entity')}'. Brug en af: {', '.join(ENTITIES)}.", "entity")
+        raise OpRejected("unknown_entity", f"Ukendt type af oplysning. Brug en af: {', '.join(ENTITIES)}.", "entity")
     kind = raw.get("kind")
     if not isinstance(kind, str) or kind not in entity.op_kinds:
         allowed = ", ".join(sorted(entity.op_kinds))
-        raise OpRejected("op_not_allowed", f"'{kind}' er ikke tilladt for {entity.name}. Tilladt: {allowed}.", "kind")
+        raise OpRejected("op_not_allowed", f"Den slags ændring er ikke tilladt for {entity.name}. Tilladt: {allowed}.", "kind")
     seen = _seen(raw, op_id)
     field_name, value = raw.get("field"), raw.get("value")
     if kind == CREATE:
@@ -120,7 +122,7 @@ def parse(raw: Any, *, now_ms: int, max_drift_ms: int) -> Op:
     elif kind in (SET, AMEND):
         spec = entity.writable(field_name) if isinstance(field_name, str) else None
         if spec is None:
-            raise OpRejected("unknown_field", f"Feltet '{field_name}' kan ikke ændres på {entity.name}.", "field")
+            raise OpRejected("unknown_field", f"Feltet kan ikke ændres på {entity.name}. Felter: {', '.join(sorted(entity.fields))}.", "field")
         value = check_value(spec, value)
     elif kind == VOID:
         field_name = None
@@ -129,6 +131,18 @@ def parse(raw: Any, *, now_ms: int, max_drift_ms: int) -> Op:
     elif kind in (ARCHIVE, UNARCHIVE):
         field_name, value = None, None
     return Op(op_id, device_id, clock.encode(), entity.name, record_id, kind, field_name, value, frozenset(seen))
+
+
+def _check_storable(raw: dict) -> None:
+    """Refuse what cannot be stored or hashed: lone surrogates, NUL, huge or deep JSON."""
+    try:
+        encoded = json.dumps(raw, ensure_ascii=False).encode("utf-8")
+    except (UnicodeEncodeError, ValueError, RecursionError, TypeError):
+        raise OpRejected("op_malformed", "Ændringen indeholder tegn eller data, der ikke kan gemmes.") from None
+    if len(encoded) > MAX_OP_BYTES:
+        raise OpRejected("op_malformed", f"Ændringen fylder for meget (højst {MAX_OP_BYTES // 1024} KB).")
+    if b"\\u0000" in encoded:
+        raise OpRejected("op_malformed", "Ændringen indeholder et NUL-tegn, som ikke kan gemmes.")
 
 
 def _seen(raw: dict, op_id: str) -> list[str]:

@@ -119,9 +119,13 @@ def project(state: dict, fields: frozenset[str]) -> dict:
     out["fields"] = {k: v for k, v in state["fields"].items() if k in keep}
     out["heads"] = {k: v for k, v in state["heads"].items() if k in keep}
     out["conflicts"] = [c for c in state["conflicts"] if c["field"] in keep]
-    out["also_edited"] = [c for c in state["also_edited"] if c["field"] in keep]
+    # Who else edited, and when the record was made or changed, is the team's business.
+    out["also_edited"] = [
+        {k: v for k, v in c.items() if k not in ("user_id", "device_id", "hlc")}
+        for c in state["also_edited"] if c["field"] in keep
+    ]
     out["history"] = {k: v for k, v in state["history"].items() if k in keep}
-    for key in ("original", "amendments", "void", "created_by"):
+    for key in ("original", "amendments", "void", "created_by", "created_hlc", "updated_hlc"):
         out.pop(key, None)
     out["partial"] = True
     return out

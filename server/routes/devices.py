@@ -11,14 +11,14 @@ from __future__ import annotations
 import uuid
 from datetime import datetime
 
-from fastapi import APIRouter, Depends
+from fastapi import APIRouter, Depends, Request
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field, field_validator
 from sqlmodel import Session, select
 
 from schemas.accounts import Device, User
 from server import audit
-from server.auth import utcnow
+from server.auth import bind_session_to_device, end_sessions_of_device, utcnow
 from server.authz import require
 from server.deps import get_db
 from server.errors import ApiError
@@ -71,6 +71,7 @@ def device_out(device: Device) -> dict:
              responses={200: {"model": DeviceId, "description": "Allerede registreret til dig"}})
 def register(
     body: DeviceIn,
+    request: Request,
     db: Session = Depends(get_db),
     user: User = Depends(require("POST /api/devices")),
 ):
@@ -81,8 +82,11 @@ def register(
             raise ApiError("device_id_taken", field="device_id")
         if existing.revoked_at is not None:
             raise ApiError("device_revoked", field="device_id")
+        bind_session_to_device(request, db, existing.id)
+        db.commit()
         return JSONResponse({"device_id": existing.id}, status_code=200)
     db.add(Device(id=device_id, user_id=user.id, name=body.name.strip(), created_at=utcnow()))
+    bind_session_to_device(request, db, device_id)
     audit.record(db, "device_register", user_id=user.id, device_id=device_id)
     db.commit()
     return {"device_id": device_id}
@@ -108,6 +112,9 @@ def revoke(
         device.revoked_at = utcnow()
         device.revoked_by = admin.id
         db.add(device)
+        # A lost phone still holds a session cookie: end it, so that data flows again only
+        # after a login with the password, and never to this device id.
+        end_sessions_of_device(db, device.id)
         audit.record(db, "device_revoke", user_id=admin.id, device_id=device.id)
         db.commit()
         db.refresh(device)

@@ -27,6 +27,7 @@ from server.deps import get_db
 from server.errors import ApiError
 from server.places import load_shares, row_place, sharing_citizen, to_place
 from server.sync_pull import scope_filter
+from server.sync_store import PUSH_LOCK, apply_ops, web_device_id
 from sync.scope import Viewer, project, visible_fields
 
 router = APIRouter(prefix="/api", tags=["records"])
@@ -216,8 +217,6 @@ def create_lead(
     db: Session = Depends(get_db),
     user: User = Depends(require("POST /api/leads")),
 ):
-    from server.sync_store import apply_ops, web_device_id
-
     viewer = viewer_of(user)
     record_id = str(body.id or uuid.uuid4())
     existing = db.get(RecordSnapshot, record_id)
@@ -234,15 +233,16 @@ def create_lead(
         "op_id": str(uuid.uuid4()), "device_id": web_device_id(user), "hlc": request.app.state.clock.tick().encode(),
         "entity": "lead", "record_id": record_id, "kind": "create", "field": None, "value": value, "seen": [],
     }
-    [outcome] = apply_ops(db, user=user, device_id=None, raw_ops=[raw], clock=request.app.state.clock)
-    if outcome["status"] != "accepted":
-        # The person is looking at the form: nothing is lost, so nothing is quarantined.
-        db.rollback()
-        error = outcome["error"] or {}
-        field = error.get("field")
-        if field == "value":
-            field = None
-        raise ApiError(error.get("code", "invalid_value"), error.get("message"), field)
-    db.commit()
+    with PUSH_LOCK:  # keeps `seq` in commit order, like a push
+        [outcome] = apply_ops(db, user=user, device_id=None, raw_ops=[raw], clock=request.app.state.clock)
+        if outcome["status"] != "accepted":
+            # The person is looking at the form: nothing is lost, so nothing is quarantined.
+            db.rollback()
+            error = outcome["error"] or {}
+            field = error.get("field")
+            if field == "value":
+                field = None
+            raise ApiError(error.get("code", "invalid_value"), error.get("message"), field)
+        db.commit()
     _, state = _one(db, viewer, "lead", record_id)
     return {"lead": state}

@@ -68,12 +68,12 @@ async def test_the_api_never_updates_or_deletes_audit_rows(world, client_for, lo
     await worker.get("/api/citizens")
     await worker.post("/api/sync/push", json={"device_id": device, "ops": []})
     await worker.get("/api/sync/pull", params={"device_id": device})
+    await worker.delete("/api/session")
     admin = world.client("admin")
     await admin.post(f"/api/devices/{device}/revoke")
     await admin.post(f"/api/users/{world.ids['user_own_municipality']}/deactivate")
     lead = world.client("projektleder")
     await lead.get("/api/audit")
-    await worker.delete("/api/session")
     await client_for(world.app).post("/api/session", json={"username": "behandler", "password": "forkert"})
     after = rows(world.app)
     assert after[: len(before)] == before  # unchanged, in order
