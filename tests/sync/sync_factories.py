@@ -91,7 +91,7 @@ def consent_events(action: str | None = None) -> st.SearchStrategy[dict]:
             "given_by": st.sampled_from(sorted(codes(CONSENT_GIVEN_BY))),
             "date": dates(),
         },
-        optional={"note": st.text(max_size=50)},
+        optional={"note": _plain_text},
     )
     return base
 
@@ -107,7 +107,7 @@ def answers_for(form: Form) -> st.SearchStrategy[dict]:
         elif q.type == "int":
             strat = st.integers(q.min, q.max)
         else:
-            strat = st.text(max_size=20)
+            strat = _plain_text
         (required if q.required else optional)[q.key] = strat
     return st.fixed_dictionaries(required, optional=optional)
 
@@ -182,7 +182,7 @@ def raw_ops(draw, entity_name: str, kind: str) -> dict:
         field_name = spec.name
         value = draw(value_for(spec) if spec.required else st.none() | value_for(spec))
     elif kind == VOID:
-        value = draw(st.none() | st.fixed_dictionaries({"reason": st.text(max_size=40)}))
+        value = draw(st.none() | st.fixed_dictionaries({"reason": _plain_text}))
     elif kind in (ARCHIVE, UNARCHIVE):
         pass
     node = draw(st.text(alphabet=string.ascii_lowercase + string.digits + "-", min_size=1, max_size=64))

@@ -573,3 +573,13 @@ def test_an_op_that_has_seen_itself_is_malformed():
     raw = base()
     problem = rejected({**raw, "seen": [raw["op_id"]]})
     assert (problem.code, problem.field) == ("op_malformed", "seen")
+
+
+@pytest.mark.parametrize(
+    "value",
+    ["NUL\x00inside", "lone \ud800 surrogate", "x" * (70 * 1024)],
+    ids=["nul", "surrogate", "oversized"],
+)
+def test_text_that_cannot_be_stored_is_malformed_not_a_crash(value):
+    problem = rejected(base("citizen", SET, field="address_note", value=value))
+    assert problem.code == "op_malformed"
