@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from sqlalchemy import Index
 from sqlmodel import JSON, Field, SQLModel
 
 
@@ -45,6 +46,8 @@ class RecordSnapshot(SQLModel, table=True):
     """The merged state of one record, as sent to devices, plus its scope columns."""
 
     __tablename__ = "records"
+    # Incremental pulls read "this municipality, after this seq, in seq order".
+    __table_args__ = (Index("ix_records_municipality_seq", "municipality_id", "last_seq"),)
 
     id: str = Field(primary_key=True)
     entity: str = Field(index=True)

@@ -46,4 +46,4 @@ def record_many(
         for entity, record_id, citizen_id in records
     ]
     if rows:
-        db.execute(insert(AuditEntry), rows)
+        db.execute(insert(AuditEntry.__table__), rows)  # Core: no ORM bookkeeping per row

@@ -40,6 +40,8 @@ def pull(db: Session, *, user: User, device_id: str | None, cursor: int, limit: 
     if reset:
         cursor = 0
     head = db.exec(select(func.coalesce(func.max(OpRow.seq), 0))).one()
+    if cursor >= head:  # nothing new anywhere: the common case for a phone that is up to date
+        return _page([], [], head, False, user, reset, {})
     rows = db.exec(
         select(R.id, R.entity, R.municipality_id, R.team_id, R.org_id, R.citizen_id, R.last_seq, R.state)
         .where(R.last_seq > cursor, R.last_seq <= head, scope_filter(viewer))
@@ -67,6 +69,10 @@ def pull(db: Session, *, user: User, device_id: str | None, cursor: int, limit: 
         db, "read", user_id=user.id, device_id=device_id,
         records=[(r["entity"], r["id"], sharing_citizen(r["id"], places[r["id"]])) for r in records],
     )
+    return _page(records, evict, next_cursor, has_more, user, reset, _user_names(db, user, records))
+
+
+def _page(records: list, evict: list, next_cursor: int, has_more: bool, user: User, reset: bool, users: dict) -> dict:
     return {
         "records": records,
         "evict": evict,
@@ -74,7 +80,7 @@ def pull(db: Session, *, user: User, device_id: str | None, cursor: int, limit: 
         "has_more": has_more,
         "epoch": user.scope_epoch,
         "reset": reset,
-        "users": _user_names(db, user, records),
+        "users": users,
     }
 
 

@@ -14,7 +14,7 @@ import threading
 from collections.abc import Iterable
 from datetime import UTC, datetime
 
-from sqlalchemy import func, insert, or_, update
+from sqlalchemy import delete, func, insert, or_, update
 from sqlmodel import Session, select
 
 from schemas.accounts import Organisation, User
@@ -271,7 +271,7 @@ def _quarantine(db: Session, user: User, device_id: str | None, rejected: list[t
         }
         for raw, error in rejected
     ]
-    db.execute(insert(QuarantinedOp), rows)
+    db.execute(insert(QuarantinedOp.__table__), rows)
 
 
 def _storable(raw: object) -> object:
@@ -292,7 +292,7 @@ def _storable(raw: object) -> object:
 def _log_and_merge(db: Session, batch: Batch) -> None:
     now = datetime.now(UTC)
     db.execute(
-        insert(OpRow),
+        insert(OpRow.__table__),
         [
             {
                 "op_id": op.op_id, "content_hash": op.content_hash(), "entity": op.entity, "record_id": op.record_id,
@@ -316,8 +316,8 @@ def _log_and_merge(db: Session, batch: Batch) -> None:
             ).all()
         )
     top_seq = max(seq_of.values())
-    states = _merge_records(db, touched)
     old_places = load_places(db, touched)
+    states = _merge_records(db, touched, new_in_batch={rid for rid in touched if rid not in old_places}, batch=batch)
 
     # Citizens first: their team decides where their child records sit.
     items, moved = [], []
@@ -333,14 +333,15 @@ def _log_and_merge(db: Session, batch: Batch) -> None:
         items.append((state, place, seq_of[rid]))
     projections.write(db, items)
 
-    old_shares = load_shares(db, [states[r]["fields"].get("citizen_id") for r in touched if touched[r] == "consent"])
-    changed = _update_shares(db, [states[r] for r in touched if touched[r] == "consent"])
-    for citizen_id in changed:
-        place = new_places.get(citizen_id) or load_places(db, [citizen_id]).get(citizen_id)
-        if place is not None:
-            _scope_change(db, top_seq, citizen_id, place, old_shares.get(citizen_id, frozenset()))
-        # Re-send the citizen and the leads linked to it: what partners may see has changed.
-        _bump(db, top_seq, or_(RecordSnapshot.id == citizen_id, (RecordSnapshot.entity == "lead") & (RecordSnapshot.citizen_id == citizen_id)))
+    consents = [states[r] for r in touched if touched[r] == "consent"]
+    old_shares = load_shares(db, [c["fields"]["citizen_id"] for c in consents])
+    changed = _update_shares(db, consents, old_shares)
+    if changed:
+        places = {**load_places(db, changed - new_places.keys()), **{c: new_places[c] for c in changed if c in new_places}}
+        _scope_changes(db, [(top_seq, c, places[c], old_shares.get(c, frozenset())) for c in sorted(changed) if c in places])
+        # Re-send the citizens and the leads linked to them: what partners may see has changed.
+        ids = sorted(changed)
+        _bump(db, top_seq, or_(RecordSnapshot.id.in_(ids), (RecordSnapshot.entity == "lead") & RecordSnapshot.citizen_id.in_(ids)))
     for citizen_id, old in moved:
         _move_children(db, top_seq, citizen_id, old, new_places[citizen_id]["team_id"])
 
@@ -350,9 +351,14 @@ def _log_and_merge(db: Session, batch: Batch) -> None:
     )
 
 
-def _merge_records(db: Session, touched: dict[str, str]) -> dict[str, dict]:
+def _merge_records(db: Session, touched: dict[str, str], new_in_batch: set[str], batch: Batch) -> dict[str, dict]:
+    """Merge every touched record from all its ops. A record first created in this batch
+    has no older ops, so its ops come from memory instead of the log."""
     ops: dict[str, list[Op]] = {rid: [] for rid in touched}
-    ids = list(touched)
+    for op in batch.accepted:
+        if op.record_id in new_in_batch:
+            ops[op.record_id].append(op)
+    ids = [rid for rid in touched if rid not in new_in_batch]
     for start in range(0, len(ids), 500):
         for record_id, body in db.exec(select(OpRow.record_id, OpRow.body).where(OpRow.record_id.in_(ids[start : start + 500]))):
             ops[record_id].append(from_stored(body))
@@ -375,30 +381,37 @@ def _citizen_of(record_id: str, place: dict) -> str | None:
     return record_id if place["entity"] == "citizen" else place.get("citizen_id")
 
 
-def _update_shares(db: Session, consent_states: list[dict]) -> set[str]:
+def _update_shares(db: Session, consents: list[dict], old_shares: dict[str, frozenset]) -> set[str]:
     """Make `share` hold exactly the live sharing consents; return citizens whose shares changed."""
     changed: set[str] = set()
-    for state in consent_states:
+    added, removed = [], []
+    for state in consents:
         fields = state["fields"]
         if fields["purpose"] not in SHARING_PURPOSES:
             continue
-        key = {"citizen_id": fields["citizen_id"], "org_id": fields["recipient_org_id"], "purpose": fields["purpose"]}
-        exists = db.get(Share, (key["citizen_id"], key["org_id"], key["purpose"])) is not None
+        citizen, pair = fields["citizen_id"], (fields["recipient_org_id"], fields["purpose"])
+        exists = pair in old_shares.get(citizen, frozenset())
         live = bool(fields.get("granted")) and not state.get("archived")
-        if live and not exists:
-            db.add(Share(**key))
-        elif exists and not live:
-            db.delete(db.get(Share, (key["citizen_id"], key["org_id"], key["purpose"])))
-        else:
-            continue
-        changed.add(key["citizen_id"])
-    db.flush()
+        if live != exists:
+            (added if live else removed).append({"citizen_id": citizen, "org_id": pair[0], "purpose": pair[1]})
+            changed.add(citizen)
+    if added:
+        db.execute(insert(Share.__table__), added)
+    for row in removed:
+        db.execute(delete(Share).where(*(getattr(Share, key) == value for key, value in row.items())))
     return changed
 
 
-def _scope_change(db: Session, seq: int, record_id: str, place: dict, shares: frozenset) -> None:
-    old_place = {**place, "shares": sorted([list(pair) for pair in shares])}
-    db.add(ScopeChange(seq=seq, record_id=record_id, old_place=old_place))
+def _scope_changes(db: Session, changes: list[tuple[int, str, dict, frozenset]]) -> None:
+    """Log (seq, record id, old place, old shares): who could see the record before."""
+    if changes:
+        db.execute(
+            insert(ScopeChange.__table__),
+            [
+                {"seq": seq, "record_id": rid, "old_place": {**place, "shares": sorted([list(p) for p in shares])}}
+                for seq, rid, place, shares in changes
+            ],
+        )
 
 
 def _bump(db: Session, seq: int, where) -> None:
@@ -407,14 +420,16 @@ def _bump(db: Session, seq: int, where) -> None:
 
 def _move_children(db: Session, seq: int, citizen_id: str, old: dict, new_team: str) -> None:
     shares = load_shares(db, [citizen_id]).get(citizen_id, frozenset())
-    _scope_change(db, seq, citizen_id, old, shares)
     children = db.exec(
         select(RecordSnapshot.id, RecordSnapshot.entity).where(
             RecordSnapshot.citizen_id == citizen_id, RecordSnapshot.entity != "lead"
         )
     ).all()
-    for child_id, entity in children:
-        _scope_change(db, seq, child_id, {**old, "entity": entity, "citizen_id": citizen_id}, frozenset())
+    _scope_changes(
+        db,
+        [(seq, citizen_id, old, shares)]
+        + [(seq, child_id, {**old, "entity": entity, "citizen_id": citizen_id}, frozenset()) for child_id, entity in children],
+    )
     _bump(db, seq, (RecordSnapshot.citizen_id == citizen_id) & (RecordSnapshot.entity != "lead"))
     db.execute(
         update(RecordSnapshot)

@@ -82,6 +82,8 @@ def _latest(writes: Iterable[Write]) -> Write:
 
 def _unseen(writes: list[Write]) -> list[Write]:
     """The writes no other write has seen: the current heads."""
+    if len(writes) == 1:
+        return list(writes)
     seen = Causality(w.op for w in writes).seen_by_some_op()
     return sorted((w for w in writes if w.op.op_id not in seen), key=lambda w: w.op.order_key())
 
@@ -90,6 +92,8 @@ def merge_lww(writes: list[Write]) -> tuple[Write, list[Write]]:
     """Last writer wins by HLC, ties by device id. Returns the winner and the concurrent
     losers (writes the winner had not seen) to show as "also edited by …"."""
     winner = _latest(writes)
+    if len(writes) == 1:
+        return winner, []
     winner_saw = Causality(w.op for w in writes).past(winner.op)
     losers = [w for w in writes if w is not winner and w.op.op_id not in winner_saw and w.op.kind != CREATE]
     return winner, sorted(losers, key=lambda w: w.op.order_key())
