@@ -109,7 +109,7 @@ class Batch:
         written = self.fields_written(op)
         allowed = scope.writable_fields(self.viewer, to_place(op.record_id, place, self.shares))
         if allowed is None:
-            raise OpRejected("forbidden", "Du har ikke ret til at ændre denne oplysning. Ændringen er gemt til gennemsyn hos projektlederen.", None)
+            raise OpRejected("forbidden", "Du har ikke ret til at ændre denne oplysning. Ændringen er gemt til gennemsyn hos projektlederen.", "record_id")
         denied = sorted(written - allowed)
         if denied:
             raise OpRejected("forbidden", f"Du har ikke ret til at ændre feltet '{denied[0]}'.", denied[0])
