@@ -194,7 +194,7 @@ async def test_each_bad_op_is_rejected_by_name_and_the_rest_lands(world):
     assert good_create["op_id"] in logged and good_set["op_id"] in logged
     assert not {op["op_id"] for op in (unknown_field, wrong_type, future, out_of_scope)} & logged
     # Nothing is dropped: every rejected op is in quarantine, the out-of-scope one included.
-    assert quarantined(world, out_of_scope["op_id"]) == [("forbidden", None)]
+    assert quarantined(world, out_of_scope["op_id"]) == [("forbidden", "record_id")]
     for op in (unknown_field, wrong_type, future):
         assert len(quarantined(world, op["op_id"])) == 1
     assert sql_rows(world, "SELECT count(*) FROM quarantine")[0][0] == 7
@@ -363,7 +363,7 @@ async def test_moving_a_citizen_evicts_it_and_its_records_from_the_old_team(worl
     stale = b1.op("course", course, "set", "phase", {"phase": "phase_2", "date": "2026-11-24"})
     result = (await b1.push([stale])).json()["results"][0]
     assert result["status"] == "rejected" and result["error"]["code"] == "forbidden"
-    assert quarantined(world, stale["op_id"]) == [("forbidden", None)]
+    assert quarantined(world, stale["op_id"]) == [("forbidden", "record_id")]
     # And the new team may.
     await b4.push_ok([b4.op("course", course, "set", "phase", {"phase": "phase_2", "date": "2026-11-24"},
                             seen=b4.records[course]["heads"]["phase"])])
