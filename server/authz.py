@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from fastapi import Depends, Request
 from sqlmodel import Session
 
-from schemas.accounts import User
+from schemas.accounts import Device, User
 from server.auth import session_of
 from server.deps import get_db
 from server.errors import ApiError
@@ -87,6 +87,16 @@ def rule_for(key: str) -> Rule:
     return ROUTES[key]
 
 
+def _refuse_revoked_device(request: Request, db: Session) -> None:
+    """A revoked phone loses its session with the revocation; its next sync still learns
+    `device_revoked` (and wipes itself) instead of a plain "log in again". Telling the
+    holder of a device id that it is revoked discloses nothing else."""
+    device_id = request.query_params.get("device_id")
+    device = db.get(Device, device_id) if device_id and len(device_id) <= 64 else None
+    if device is not None and device.revoked_at is not None:
+        raise ApiError("device_revoked", field="device_id")
+
+
 def require(key: str):
     """A FastAPI dependency enforcing the rule of route `key` ("METHOD /path").
 
@@ -100,6 +110,7 @@ def require(key: str):
         if found is None:
             if ANONYMOUS in rule.roles:
                 return None
+            _refuse_revoked_device(request, db)
             raise ApiError("not_logged_in")
         user = found[0]
         if not rule.allows(user.role):

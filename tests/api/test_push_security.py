@@ -144,3 +144,12 @@ async def test_an_unexpected_error_is_a_json_500_with_security_headers():
         assert "frame-ancestors 'none'" in response.headers["content-security-policy"]
         assert response.headers["cache-control"] == "no-store"
         assert "010101" not in response.text
+
+
+async def test_a_revoked_phone_without_a_session_still_learns_it_is_revoked(world):
+    phone, device = await _phone(world, "behandler")
+    await world.client("admin").post(f"/api/devices/{device}/revoke")
+    response = await phone.get("/api/sync/pull", params={"cursor": 0, "device_id": device})
+    assert response.status_code == 403 and response.json()["error"]["code"] == "device_revoked"
+    other = await phone.get("/api/sync/pull", params={"cursor": 0, "device_id": str(uuid.uuid4())})
+    assert other.status_code == 401

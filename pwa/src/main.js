@@ -1,0 +1,316 @@
+// App entry: service worker, local store, idle lock, routing between screens.
+import * as store from "./store.js";
+import * as sync from "./sync.js";
+import * as api from "./api.js";
+import { h, flushDraft, clearActiveDraft } from "./ui.js";
+import { loginScreen, setupScreen, unlockScreen, reloginScreen } from "./screens/auth.js";
+import { listScreen, citizenScreen, newCitizenScreen } from "./screens/citizens.js";
+import { contactScreen, phaseScreen, consentScreen, conflictScreen } from "./screens/forms.js";
+import { leadsScreen, newLeadScreen } from "./screens/leads.js";
+import { syncScreen, badge } from "./screens/settings.js";
+
+/* global __BUILD_TAG__ */
+const BUILD_TAG = __BUILD_TAG__;
+document.documentElement.dataset.build = BUILD_TAG || "base";
+
+const norm = (hash) => (hash && hash !== "#" ? hash : "#/");
+
+const app = {
+  mode: "boot", // login | setup | unlock | app | admin
+  notice: null, // a one-time message for the next screen
+  updateReady: null,
+  go(hash, notice) {
+    if (notice) app.notice = { text: notice, hash: norm(hash) };
+    if (norm(location.hash) === norm(hash)) render();
+    else location.hash = hash;
+  },
+  render: () => render(),
+  async loggedIn(user) {
+    await store.setUser(user);
+    app.mode = "setup";
+    render();
+  },
+  async unlocked() {
+    app.mode = "app";
+    touch();
+    requestPersistence();
+    render();
+    sync.syncNow("unlock");
+  },
+  lockNow: () => lockNow(),
+  async wiped(reason) {
+    clearActiveDraft();
+    const messages = {
+      logout: "Du er logget ud. Alle data er slettet fra telefonen.",
+      wrong_unlocks: "For mange forkerte forsøg. Alle data på telefonen er slettet af sikkerhedshensyn. Log ind igen.",
+      revoked: "Denne telefon er spærret af en administrator. Alle data på telefonen er slettet.",
+    };
+    app.notice = { text: messages[reason] || "Data på telefonen er slettet.", hash: "#/" };
+    await store.open(onBlocking);
+    await registerServiceWorker();
+    app.mode = "login";
+    location.hash = "#/";
+    render();
+  },
+};
+
+// ---------------------------------------------------------------- rendering
+const root = document.getElementById("app");
+let lastPath = null;
+let current = null;
+
+function bannerRegion() {
+  const banners = h("div", { class: "banners" });
+  if (app.updateReady) {
+    banners.append(
+      h(
+        "div",
+        { class: "banner info", role: "status" },
+        h("p", {}, "En ny version af appen er klar. Dine data og ændringer bliver bevaret."),
+        h("button", { type: "button", class: "button secondary", onclick: app.updateReady }, "Opdater nu"),
+      ),
+    );
+  }
+  if (app.mode === "app" && sync.status.needsLogin && location.hash !== "#/log-ind") {
+    banners.append(
+      h(
+        "div",
+        { class: "banner warning", role: "alert" },
+        h("p", {}, "Du skal logge ind igen for at synkronisere. Dine ændringer er gemt på telefonen."),
+        h("a", { class: "button secondary", href: "#/log-ind" }, "Log ind igen"),
+      ),
+    );
+  }
+  if (app.notice && app.notice.hash === norm(location.hash)) {
+    banners.append(h("div", { class: "banner info", role: "status" }, h("p", {}, app.notice.text)));
+  }
+  return banners;
+}
+
+function shell(screen) {
+  const header = h(
+    "header",
+    { class: "top" },
+    h("a", { class: "brand", href: "#/" }, "Brobygger"),
+    app.mode === "app" ? badge() : null,
+  );
+  const banners = bannerRegion();
+  const main = h("main", { id: "main", tabindex: "-1" }, screen.body);
+  const nav = screen.actions && screen.actions.length ? h("nav", { class: "actions", "aria-label": "Handlinger" }, screen.actions) : null;
+  return [header, banners, main, nav];
+}
+
+let renderSeq = 0;
+async function render() {
+  const seq = ++renderSeq;
+  let screen;
+  try {
+    screen = await pick();
+  } catch (error) {
+    console.error(error);
+    screen = { title: "Fejl", body: [h("h1", { tabindex: "-1" }, "Der skete en fejl"), h("p", {}, String(error.message || error))] };
+  }
+  if (seq !== renderSeq) return; // a newer render started meanwhile
+  const focusKey = document.activeElement?.dataset?.focusKey;
+  current = screen;
+  document.title = screen.title ? `${screen.title} – Brobygger` : "Brobygger";
+  root.replaceChildren(...shell(screen).filter(Boolean));
+  const path = `${app.mode}${location.hash}`;
+  if (path !== lastPath || screen.focusHeading) {
+    const heading = root.querySelector("main h1");
+    if (heading) {
+      heading.setAttribute("tabindex", "-1");
+      heading.focus();
+    }
+  }
+  else if (focusKey) root.querySelector(`[data-focus-key="${CSS.escape(focusKey)}"]`)?.focus();
+  lastPath = path;
+  if (!window.__brobygger.firstScreenAt && app.mode !== "boot") window.__brobygger.firstScreenAt = performance.now();
+  performance.mark(`brobygger:rendered:${app.mode}`);
+  if (screen.mounted) screen.mounted();
+}
+
+/** Update what follows the sync state: the badge, and the screen if it asks (screen.live). */
+function refreshLive(what) {
+  if (app.mode !== "app") return;
+  const old = root.querySelector(".syncbadge");
+  if (old) old.replaceWith(badge());
+  const oldBanners = root.querySelector(".banners");
+  const fresh = bannerRegion();
+  if (oldBanners && oldBanners.textContent !== fresh.textContent) oldBanners.replaceWith(fresh); // e.g. "Log ind igen"
+  if (current && current.live) current.live(what);
+}
+
+async function pick() {
+  if (app.mode === "boot") return { title: "", body: [h("h1", {}, "Brobygger"), h("p", {}, "Indlæser …")] };
+  if (app.mode === "login") return loginScreen(app);
+  if (app.mode === "setup") return setupScreen(app);
+  if (app.mode === "unlock") return unlockScreen(app);
+  clearActiveDraft();
+  const hash = location.hash.replace(/^#/, "") || "/";
+  const parts = hash.split("/").filter(Boolean);
+  const role = store.state.user?.role;
+  if (parts[0] === "synk") return syncScreen(app);
+  if (parts[0] === "log-ind") return reloginScreen(app);
+  if (role === "admin") return adminScreen();
+  if (role === "frivillig") {
+    if (parts[0] === "ny-henvisning") return newLeadScreen(app);
+    return leadsScreen(app);
+  }
+  if (parts[0] === "ny-borger") return newCitizenScreen(app);
+  if (parts[0] === "henvisninger") return leadsScreen(app);
+  if (parts[0] === "ny-henvisning") return newLeadScreen(app);
+  if (parts[0] === "borger" && parts[1]) {
+    const id = decodeURIComponent(parts[1]);
+    if (parts[2] === "kontakt") return contactScreen(app, id);
+    if (parts[2] === "fase") return phaseScreen(app, id);
+    if (parts[2] === "samtykke") return consentScreen(app, id, parts[3] ? decodeURIComponent(parts[3]) : null);
+    if (parts[2] === "konflikt") return conflictScreen(app, id, decodeURIComponent(parts[3] || ""), decodeURIComponent(parts[4] || ""));
+    return citizenScreen(app, id);
+  }
+  return listScreen(app);
+}
+
+function adminScreen() {
+  return {
+    title: "Administrator",
+    body: [
+      h("h1", {}, "Administrator"),
+      h("p", {}, "Appen er til feltarbejde. Brugere og telefoner administreres på kontorets administrationsside."),
+      h("a", { class: "button secondary", href: "#/synk" }, "Indstillinger og log ud"),
+    ],
+  };
+}
+
+// ---------------------------------------------------------------- idle lock
+let lastActivity = Date.now();
+let hiddenAt = null;
+function touch() {
+  lastActivity = Date.now();
+}
+async function lockNow() {
+  if (!store.isUnlocked()) return;
+  await flushDraft(); // nothing typed is lost: the draft is saved (encrypted) first
+  await store.lock();
+  app.mode = "unlock";
+  render();
+}
+function installIdleWatch() {
+  for (const type of ["pointerdown", "keydown", "input", "touchstart", "wheel"]) {
+    window.addEventListener(type, touch, { passive: true, capture: true });
+  }
+  document.addEventListener("visibilitychange", () => {
+    if (document.visibilityState === "hidden") hiddenAt = Date.now();
+    else {
+      if (hiddenAt && Date.now() - hiddenAt > store.state.settings.idleSeconds * 1000) lockNow();
+      hiddenAt = null;
+    }
+  });
+  setInterval(() => {
+    if (store.isUnlocked() && Date.now() - lastActivity > store.state.settings.idleSeconds * 1000) lockNow();
+  }, 1000);
+}
+
+// ---------------------------------------------------------------- service worker
+let reloading = false;
+async function registerServiceWorker() {
+  if (!("serviceWorker" in navigator)) return;
+  try {
+    const reg = await navigator.serviceWorker.register("/sw.js");
+    const offer = () => {
+      if (!reg.waiting || !navigator.serviceWorker.controller) return;
+      app.updateReady = async () => {
+        await flushDraft();
+        reloading = true;
+        reg.waiting.postMessage({ type: "SKIP_WAITING" });
+      };
+      render();
+    };
+    offer();
+    reg.addEventListener("updatefound", () => {
+      const worker = reg.installing;
+      if (worker) worker.addEventListener("statechange", () => worker.state === "installed" && offer());
+    });
+  } catch (error) {
+    console.warn("service worker registration failed", error);
+  }
+}
+if ("serviceWorker" in navigator) {
+  navigator.serviceWorker.addEventListener("controllerchange", () => {
+    if (reloading) location.reload();
+  });
+}
+
+function onBlocking() {
+  app.notice = { text: "En ny version af appen har opdateret det lokale lager. Genindlæser …", hash: norm(location.hash) };
+  render();
+  setTimeout(() => location.reload(), 200);
+}
+
+async function requestPersistence() {
+  try {
+    if (navigator.storage?.persist && !(await navigator.storage.persisted())) {
+      const granted = await navigator.storage.persist();
+      await store.putMeta("persist_requested", { granted, at: new Date().toISOString() });
+    }
+  } catch {}
+}
+
+async function revoked() {
+  await store.wipe("revoked");
+  await app.wiped("revoked");
+}
+
+// ---------------------------------------------------------------- boot
+async function boot() {
+  performance.mark("brobygger:boot");
+  registerServiceWorker(); // not awaited: an update check must not delay an offline start
+  await store.open(onBlocking);
+  performance.mark("brobygger:store-open");
+  installIdleWatch();
+  store.subscribe((what) => {
+    if (what === "locked" || what === "wiped") return;
+    refreshLive(what);
+  });
+  sync.start({ revoked });
+  window.addEventListener("hashchange", () => {
+    if (app.notice && app.notice.hash !== norm(location.hash)) app.notice = null;
+    render();
+  });
+  const wipedReason = sessionStorage.getItem("brobygger.wiped");
+  if (wipedReason) sessionStorage.removeItem("brobygger.wiped");
+  if (store.state.user && (await store.hasKeyslot())) app.mode = "unlock";
+  else if (store.state.user) {
+    // Logged in before but no key yet (closed during set-up): the server session decides.
+    try {
+      await api.currentSession();
+      app.mode = "setup";
+    } catch {
+      app.mode = "login";
+    }
+  } else app.mode = "login";
+  render();
+}
+
+// Hooks for the end-to-end tests and benchmarks (tests/e2e, bench/pwa_budget.py).
+window.__brobygger = {
+  store,
+  sync,
+  app,
+  setIdleSeconds: (s) => store.saveSettings({ idleSeconds: s }),
+  lock: () => lockNow(),
+  info: () => ({
+    mode: app.mode,
+    build: BUILD_TAG || "base",
+    unlocked: store.isUnlocked(),
+    pending: store.isUnlocked() ? store.pendingCount() : null,
+    outbox: store.state.outbox.length,
+    rejected: store.state.rejected.length,
+    citizens: store.state.summary.size,
+    syncing: sync.status.running,
+    lastError: sync.status.lastError,
+    lastSuccess: sync.status.lastSuccess,
+  }),
+};
+
+boot();

@@ -1,0 +1,243 @@
+// Forms on a citizen: log contact, change phase, consent, resolve a conflict.
+// Every form autosaves an encrypted draft; errors are shown next to the field.
+import * as store from "../store.js";
+import * as sync from "../sync.js";
+import * as L from "../labels.gen.js";
+import { uuid4 } from "../crypto.js";
+import { h, label, fmtDate, textField, selectField, radioGroup, checkboxGroup, readForm, showErrors, autosave, draftNotice, today, nowLocal, localToIso } from "../ui.js";
+import { loadCitizen, phaseText, fieldValueText, FIELD_NAMES, who, when } from "./citizens.js";
+
+const back = (id) => h("p", {}, h("a", { href: `#/borger/${encodeURIComponent(id)}` }, "‹ Tilbage til borgeren"));
+const notFound = () => ({ title: "Ikke fundet", body: [h("h1", {}, "Borgeren findes ikke på telefonen"), h("p", {}, h("a", { href: "#/" }, "Mine borgere"))] });
+const isDate = (s) => /^\d{4}-\d{2}-\d{2}$/.test(s) && !Number.isNaN(Date.parse(s));
+
+async function done(app, citizenId, message) {
+  sync.soon();
+  app.go(`#/borger/${encodeURIComponent(citizenId)}`, message);
+}
+
+// ---------------------------------------------------------------- contact
+export async function contactScreen(app, citizenId) {
+  const { citizen } = await loadCitizen(citizenId);
+  if (!citizen) return notFound();
+  const draftKey = `contact:${citizenId}`;
+  const form = h(
+    "form",
+    { novalidate: true, id: "contact-form" },
+    textField({ name: "note", label: "Kort note", rows: 4, maxlength: 2000, hint: "Skriv kun det nødvendige." }),
+    radioGroup({ name: "kind", legend: "Type", options: L.CONTACT_KINDS, value: "contact" }),
+    radioGroup({ name: "place", legend: "Sted", options: L.CONTACT_PLACES, value: "own_home" }),
+    selectField({ name: "channel", label: "Form", options: L.CHANNELS, value: "in_person" }),
+    textField({ name: "occurred_at", label: "Tidspunkt", type: "datetime-local", value: nowLocal(), required: true }),
+    checkboxGroup({ name: "actors", legend: "Hvem var til stede?", options: L.ACTORS, value: ["behandler_fremskudt"] }),
+  );
+  const restored = await autosave(form, draftKey);
+  form.addEventListener("submit", async (event) => {
+    event.preventDefault();
+    const v = readForm(form);
+    const errors = {};
+    const iso = v.occurred_at ? localToIso(v.occurred_at) : null;
+    if (!iso) errors.occurred_at = "Vælg dato og klokkeslæt for kontakten.";
+    else if (Date.parse(iso) > Date.now() + 10 * 60000) errors.occurred_at = "Tidspunktet ligger i fremtiden. Ret det.";
+    if (!v.kind) errors.kind = "Vælg kontakt eller kontaktforsøg.";
+    if (v.note.length > 2000) errors.note = "Noten må højst være 2000 tegn.";
+    if (!showErrors(form, errors)) return;
+    const value = { citizen_id: citizenId, occurred_at: iso, kind: v.kind };
+    if (v.place) value.place = v.place;
+    if (v.channel) value.channel = v.channel;
+    if (v.actors.length) value.actors = v.actors;
+    if (v.note.trim()) value.note = v.note.trim();
+    await store.commit([{ entity: "contact", record_id: uuid4(), kind: "create", value }], { draftKey });
+    await done(app, citizenId, v.kind === "attempt" ? "Kontaktforsøget er gemt." : "Kontakten er gemt.");
+  });
+  return {
+    title: "Log kontakt",
+    body: [back(citizenId), h("h1", {}, `Log kontakt – ${citizen.fields.initials}`), draftNotice(restored), form],
+    actions: [h("button", { type: "submit", form: "contact-form", class: "button primary", id: "save-contact" }, "Gem kontakt")],
+  };
+}
+
+// ---------------------------------------------------------------- phase
+export async function phaseScreen(app, citizenId) {
+  const { citizen, course } = await loadCitizen(citizenId);
+  if (!citizen) return notFound();
+  const current = course?.fields.phase;
+  const draftKey = `phase:${citizenId}`;
+  const form = h(
+    "form",
+    { novalidate: true, id: "phase-form" },
+    radioGroup({ name: "phase", legend: "Ny fase", options: L.PHASES, value: current?.phase || "phase_1" }),
+    textField({ name: "date", label: "Dato for fasen", type: "date", value: today(), required: true }),
+    textField({
+      name: "plan_date",
+      label: "Behandlingsplan dato",
+      type: "date",
+      value: course?.fields.plan_date || "",
+      hint: "Dato for behandlingsplanen (SEL § 101, stk. 8). Den markerer fase 2.",
+    }),
+  );
+  const restored = await autosave(form, draftKey);
+  form.addEventListener("submit", async (event) => {
+    event.preventDefault();
+    const v = readForm(form);
+    const errors = {};
+    if (!v.phase) errors.phase = "Vælg en fase.";
+    if (!isDate(v.date)) errors.date = "Vælg en gyldig dato.";
+    if (v.plan_date && !isDate(v.plan_date)) errors.plan_date = "Vælg en gyldig dato eller lad feltet stå tomt.";
+    if (!showErrors(form, errors)) return;
+    const phase = { phase: v.phase, date: v.date };
+    const ops = [];
+    if (!course) {
+      const value = { citizen_id: citizenId, phase };
+      if (v.plan_date) value.plan_date = v.plan_date;
+      if (v.phase === "phase_2") value.started_on = v.date;
+      ops.push({ entity: "course", record_id: uuid4(), kind: "create", value });
+    } else {
+      const conflicted = (course.conflicts || []).some((c) => c.field === "phase");
+      if (conflicted || !current || current.phase !== phase.phase || current.date !== phase.date) {
+        ops.push({ entity: "course", record_id: course.id, kind: "set", field: "phase", value: phase });
+      }
+      if ((v.plan_date || null) !== (course.fields.plan_date || null) && v.plan_date) {
+        ops.push({ entity: "course", record_id: course.id, kind: "set", field: "plan_date", value: v.plan_date });
+      }
+      if (v.phase === "phase_2" && !course.fields.started_on) {
+        ops.push({ entity: "course", record_id: course.id, kind: "set", field: "started_on", value: v.date });
+      }
+    }
+    if (!ops.length) {
+      await store.deleteDraft(draftKey);
+      return done(app, citizenId, "Ingen ændringer at gemme.");
+    }
+    await store.commit(ops, { draftKey });
+    await done(app, citizenId, `Fasen er gemt: ${label(L.PHASES, v.phase)}.`);
+  });
+  const conflict = (course?.conflicts || []).find((c) => c.field === "phase");
+  return {
+    title: "Skift fase",
+    body: [
+      back(citizenId),
+      h("h1", {}, `Skift fase – ${citizen.fields.initials}`),
+      h("p", {}, `Nu: ${course ? phaseText(current) : "Ingen fase registreret"}`),
+      conflict ? h("p", { class: "notice warning" }, "Fasen er i konflikt. Når du gemmer en fase her, løser du konflikten.") : null,
+      draftNotice(restored),
+      form,
+    ],
+    actions: [h("button", { type: "submit", form: "phase-form", class: "button primary", id: "save-phase" }, "Gem fase")],
+  };
+}
+
+// ---------------------------------------------------------------- consent
+export async function consentScreen(app, citizenId, consentId) {
+  const { citizen, views } = await loadCitizen(citizenId);
+  if (!citizen) return notFound();
+  const orgs = ((await store.getMeta("organisations")) || []).filter((o) => o.id !== store.state.user.organisation_id);
+  const existing = consentId ? views.find((v) => v.id === consentId && v.entity === "consent") : null;
+  const granted = existing ? existing.fields.granted ?? existing.fields.state?.action === "grant" : false;
+  const action = existing && granted ? "withdraw" : "grant";
+  const draftKey = `consent:${citizenId}:${consentId || "new"}`;
+  const orgName = (oid) => orgs.find((o) => o.id === oid)?.name || "Ukendt organisation";
+
+  const form = h("form", { novalidate: true, id: "consent-form" });
+  if (existing) {
+    form.append(
+      h(
+        "dl",
+        { class: "facts" },
+        h("dt", {}, "Formål"),
+        h("dd", {}, label(L.CONSENT_PURPOSES, existing.fields.purpose)),
+        h("dt", {}, "Modtager"),
+        h("dd", {}, orgName(existing.fields.recipient_org_id)),
+      ),
+    );
+  } else {
+    form.append(
+      selectField({ name: "purpose", label: "Formål", options: L.CONSENT_PURPOSES, value: "share_with_partner", required: true }),
+      orgs.length
+        ? selectField({ name: "recipient_org_id", label: "Modtager (organisation)", options: orgs.map((o) => [o.id, o.name]), required: true, empty: "Vælg organisation" })
+        : h("p", { class: "notice warning" }, "Listen over organisationer er ikke hentet endnu. Gå online og synkronisér, og prøv igen."),
+    );
+  }
+  form.append(
+    radioGroup({ name: "form", legend: action === "withdraw" ? "Hvordan blev samtykket trukket tilbage?" : "Samtykkets form", options: L.CONSENT_FORMS, value: "oral" }),
+    radioGroup({ name: "given_by", legend: action === "withdraw" ? "Trukket tilbage af" : "Givet af", options: L.CONSENT_GIVEN_BY, value: "citizen" }),
+    textField({ name: "date", label: "Dato", type: "date", value: today(), required: true }),
+  );
+  const restored = await autosave(form, draftKey);
+  form.addEventListener("submit", async (event) => {
+    event.preventDefault();
+    const v = readForm(form);
+    const errors = {};
+    const purpose = existing ? existing.fields.purpose : v.purpose;
+    const recipient = existing ? existing.fields.recipient_org_id : v.recipient_org_id;
+    if (!existing && !purpose) errors.purpose = "Vælg et formål.";
+    if (!existing && !recipient) errors.recipient_org_id = "Vælg hvilken organisation samtykket gælder.";
+    if (!isDate(v.date)) errors.date = "Vælg en gyldig dato.";
+    if (!v.form) errors.form = "Vælg mundtligt eller skriftligt.";
+    if (!v.given_by) errors.given_by = "Vælg hvem.";
+    if (!showErrors(form, errors)) return;
+    const state = { action, form: v.form, given_by: v.given_by, date: v.date };
+    const id = existing ? existing.id : await store.consentId(citizenId, purpose, recipient);
+    const known = existing || views.find((x) => x.id === id);
+    const op = known
+      ? { entity: "consent", record_id: id, kind: "set", field: "state", value: state }
+      : { entity: "consent", record_id: id, kind: "create", value: { citizen_id: citizenId, purpose, recipient_org_id: recipient, state } };
+    await store.commit([op], { draftKey });
+    await done(app, citizenId, action === "withdraw" ? "Samtykket er trukket tilbage." : `Samtykket er registreret (${orgName(recipient)}).`);
+  });
+  return {
+    title: action === "withdraw" ? "Træk samtykke tilbage" : "Registrér samtykke",
+    body: [
+      back(citizenId),
+      h("h1", {}, action === "withdraw" ? "Træk samtykke tilbage" : "Registrér samtykke"),
+      existing && !granted ? h("p", {}, `Samtykket blev trukket tilbage ${fmtDate(existing.fields.state?.date)}. Her registrerer du et nyt samtykke.`) : null,
+      draftNotice(restored),
+      form,
+    ],
+    actions: [
+      h(
+        "button",
+        { type: "submit", form: "consent-form", class: `button ${action === "withdraw" ? "danger" : "primary"}`, id: "save-consent" },
+        action === "withdraw" ? "Træk samtykket tilbage" : "Gem samtykke",
+      ),
+    ],
+  };
+}
+
+// ---------------------------------------------------------------- conflict
+export async function conflictScreen(app, citizenId, recordId, field) {
+  const { citizen, views } = await loadCitizen(citizenId);
+  const record = views.find((v) => v.id === recordId);
+  const conflict = record?.conflicts?.find((c) => c.field === field);
+  if (!citizen || !record) return notFound();
+  if (!conflict) {
+    return {
+      title: "Konflikt løst",
+      body: [back(citizenId), h("h1", {}, "Konflikten er løst"), h("p", {}, "Der er ikke længere flere værdier for dette felt.")],
+    };
+  }
+  const options = conflict.values.map((v) => [v.op_id, `${fieldValueText(field, v.value)} – ${who(v.user_id, record)}, ${when(v.hlc)}`]);
+  const form = h(
+    "form",
+    { novalidate: true, id: "conflict-form" },
+    radioGroup({ name: "choice", legend: `Hvilken værdi er rigtig for ${(FIELD_NAMES[field] || field).toLowerCase()}?`, options, value: "" }),
+  );
+  form.addEventListener("submit", async (event) => {
+    event.preventDefault();
+    const v = readForm(form);
+    if (!showErrors(form, v.choice ? {} : { choice: "Vælg den værdi, der er rigtig." })) return;
+    const chosen = conflict.values.find((x) => x.op_id === v.choice);
+    const seen = new Set([...(await store.seenFor(recordId, field)), ...conflict.values.map((x) => x.op_id)]);
+    await store.commit([{ entity: record.entity, record_id: recordId, kind: "set", field, value: chosen.value, seen: [...seen] }]);
+    await done(app, citizenId, "Konflikten er løst. Dit valg sendes til de andre telefoner.");
+  });
+  return {
+    title: "Løs konflikt",
+    body: [
+      back(citizenId),
+      h("h1", {}, "Løs konflikt"),
+      h("p", {}, `${FIELD_NAMES[field] || field} for ${citizen.fields.initials} blev ændret to steder, uden at den ene kendte til den anden. Vælg den rigtige værdi.`),
+      form,
+    ],
+    actions: [h("button", { type: "submit", form: "conflict-form", class: "button primary", id: "resolve" }, "Gem valgt værdi")],
+  };
+}

@@ -1,0 +1,188 @@
+// Sync status ("Synkronisering"), changes that need attention, security settings,
+// and logout (refused while changes are not on the server yet).
+import * as api from "../api.js";
+import * as store from "../store.js";
+import * as sync from "../sync.js";
+import { h, fmtDateTime, fmtAge, label } from "../ui.js";
+import { ROLES } from "../labels.gen.js";
+
+const ENTITY_NAMES = { citizen: "Borger", course: "Forløb", contact: "Kontakt", consent: "Samtykke", lead: "Henvisning", form_response: "Skema" };
+const KIND_NAMES = { create: "oprettet", set: "ændret", amend: "rettet", void: "annulleret", archive: "arkiveret", unarchive: "genåbnet" };
+
+/** The header badge: pending changes until the server has them, and first-sync progress. */
+export function badge() {
+  const pending = store.isUnlocked() ? store.pendingCount() : 0;
+  const s = sync.status;
+  let text;
+  let tone = "ok";
+  if (s.running && s.firstSync) text = "Henter data …";
+  else if (pending) {
+    text = `${pending} ${pending === 1 ? "ændring venter" : "ændringer venter"}`;
+    tone = "pending";
+  } else if (s.running) text = "Synkroniserer …";
+  else if (!s.online) {
+    text = "Offline";
+    tone = "pending";
+  } else if (s.lastError) {
+    text = "Synkroniseringsfejl";
+    tone = "error";
+  } else text = "Alt er sendt";
+  if (store.state.rejected.length) tone = "error";
+  const wrap = h(
+    "div",
+    { class: "syncbadge" },
+    h("a", { href: "#/synk", class: `badge ${tone}`, id: "sync-badge", "data-pending": String(pending) }, text, store.state.rejected.length ? ` · ${store.state.rejected.length} kræver handling` : ""),
+  );
+  if (s.firstSync) {
+    wrap.append(h("progress", { "aria-label": `Første synkronisering: ${s.firstSync.received} poster hentet` }));
+  }
+  return wrap;
+}
+
+function describeOp(op) {
+  return `${ENTITY_NAMES[op.entity] || op.entity} ${KIND_NAMES[op.kind] || op.kind}${op.field ? ` (${op.field})` : ""}`;
+}
+
+export async function syncScreen(app) {
+  const user = store.state.user;
+  const meta = await store.syncMeta();
+  const s = sync.status;
+  const pending = store.pendingCount();
+  const oldest = store.oldestPendingAt();
+  const persisted = navigator.storage?.persisted ? await navigator.storage.persisted() : false;
+  const estimate = navigator.storage?.estimate ? await navigator.storage.estimate() : null;
+  const message = h("p", { class: "form-error", role: "alert", tabindex: "-1", hidden: true, id: "settings-msg" });
+  const say = (text) => {
+    message.textContent = text;
+    message.hidden = false;
+    message.focus();
+  };
+
+  const rejected = store.state.rejected.map((r) => {
+    let confirmDrop = false;
+    return h(
+      "li",
+      {},
+      h("p", {}, h("strong", {}, describeOp(r.op)), ` – ${fmtDateTime(r.at)}`),
+      h("p", { class: "error-text" }, r.error?.message || "Serveren afviste ændringen."),
+      h(
+        "div",
+        { class: "row-buttons" },
+        h("button", { type: "button", class: "button small secondary", onclick: async () => (await store.retryRejected(r.op_id), sync.soon(), app.render()) }, "Prøv igen"),
+        h(
+          "button",
+          {
+            type: "button",
+            class: "button small danger",
+            onclick: async (e) => {
+              if (!confirmDrop) {
+                confirmDrop = true;
+                e.target.textContent = "Bekræft: kassér ændringen";
+                return;
+              }
+              await store.dropRejected(r.op_id);
+              app.render();
+            },
+          },
+          "Kassér",
+        ),
+      ),
+    );
+  });
+
+  const idle = h(
+    "select",
+    {
+      id: "idle",
+      onchange: async (e) => {
+        await store.saveSettings({ idleSeconds: Number(e.target.value) });
+      },
+    },
+    [60, 120, 300, 600, 900, 1800].map((sec) => h("option", { value: String(sec), selected: sec === store.state.settings.idleSeconds }, `${sec / 60} min.`)),
+    [60, 120, 300, 600, 900, 1800].includes(store.state.settings.idleSeconds)
+      ? null
+      : h("option", { value: String(store.state.settings.idleSeconds), selected: true }, `${store.state.settings.idleSeconds} sek.`),
+  );
+
+  const logout = async () => {
+    const waiting = store.pendingCount();
+    if (waiting || store.state.rejected.length) {
+      say(
+        waiting
+          ? `Du kan ikke logge ud endnu: ${waiting} ${waiting === 1 ? "ændring er" : "ændringer er"} ikke sendt til serveren. Gå online og synkronisér først – ellers går de tabt.`
+          : "Du kan ikke logge ud endnu: nogle ændringer kræver handling. Løs dem først under \"Kræver handling\".",
+      );
+      return;
+    }
+    try {
+      await api.logout();
+    } catch {}
+    await store.wipe("logout");
+    await app.wiped("logout");
+  };
+
+  return {
+    title: "Synkronisering og indstillinger",
+    body: [
+      h("p", {}, h("a", { href: "#/" }, "‹ Forside")),
+      h("h1", {}, "Synkronisering"),
+      message,
+      h(
+        "section",
+        { class: "card", "aria-labelledby": "sync-h" },
+        h("h2", { id: "sync-h" }, "Status"),
+        h(
+          "dl",
+          { class: "facts" },
+          h("dt", {}, "Venter på at blive sendt"),
+          h("dd", { id: "pending-count" }, String(pending)),
+          h("dt", {}, "Ældste ikke-sendte ændring"),
+          h("dd", {}, oldest ? `${fmtAge(Date.now() - oldest)} siden` : "–"),
+          h("dt", {}, "Sidst synkroniseret"),
+          h("dd", { id: "last-sync" }, meta.last_success ? fmtDateTime(meta.last_success) : "Aldrig"),
+          h("dt", {}, "Forbindelse"),
+          h("dd", {}, s.online ? "Online" : "Offline – ændringer gemmes på telefonen"),
+          s.lastError ? [h("dt", {}, "Fejl"), h("dd", { class: "error-text" }, s.lastError.message)] : null,
+        ),
+        s.firstSync ? h("p", {}, `Henter data: ${s.firstSync.received} poster`) : null,
+      ),
+      h(
+        "section",
+        { class: "card", "aria-labelledby": "rej-h" },
+        h("h2", { id: "rej-h" }, `Kræver handling (${rejected.length})`),
+        rejected.length ? h("ul", { class: "items", id: "rejected" }, rejected) : h("p", {}, "Ingen ændringer er afvist."),
+      ),
+      h(
+        "section",
+        { class: "card", "aria-labelledby": "sec-h" },
+        h("h2", { id: "sec-h" }, "Sikkerhed"),
+        h("div", { class: "field" }, h("label", { for: "idle" }, "Lås automatisk efter"), idle),
+        h(
+          "dl",
+          { class: "facts" },
+          h("dt", {}, "Beskyttet lager"),
+          h("dd", { id: "persisted" }, persisted ? "Ja – browseren sletter ikke data af sig selv" : "Nej – browseren kan rydde data ved pladsmangel"),
+          estimate ? [h("dt", {}, "Plads brugt"), h("dd", {}, `${(estimate.usage / 1048576).toFixed(1)} MB`)] : null,
+          h("dt", {}, "Oplåsning"),
+          h("dd", {}, (await store.keyslot())?.method === "prf" ? "Fingeraftryk eller ansigt" : "Adgangssætning"),
+        ),
+        h("button", { type: "button", class: "button secondary", onclick: () => app.lockNow() }, "Lås nu"),
+      ),
+      h(
+        "section",
+        { class: "card", "aria-labelledby": "acc-h" },
+        h("h2", { id: "acc-h" }, "Konto"),
+        h("p", {}, `${user.display_name || user.username} · ${label(ROLES, user.role)}${user.organisation_name ? ` · ${user.organisation_name}` : ""}`),
+        h("button", { type: "button", class: "button danger", id: "logout", onclick: logout }, "Log ud og slet data på telefonen"),
+      ),
+    ],
+    actions: [
+      h(
+        "button",
+        { type: "button", class: "button primary", id: "sync-now", onclick: async () => (await sync.syncNow("manual"), app.render()) },
+        "Synkronisér nu",
+      ),
+    ],
+    live: (what) => ["push", "pull"].includes(what) && !document.activeElement?.closest?.("main") && app.render(),
+  };
+}

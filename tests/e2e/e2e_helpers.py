@@ -1,0 +1,135 @@
+"""Steps shared by the end-to-end tests: log in, protect with a passphrase, unlock,
+wait for sync, read the server's op log."""
+from __future__ import annotations
+
+import json
+import sqlite3
+import subprocess
+from pathlib import Path
+
+from playwright.sync_api import Page, expect
+
+PASSPHRASE = "grøn kaffe på havnen"
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def build_pwa(out: Path, *extra: str) -> None:
+    """Build the app into `out` (the upgrade test builds a second version)."""
+    import shutil
+
+    import pytest
+
+    if shutil.which("node") is None:
+        pytest.skip("needs node to build a second version of the app")
+    subprocess.run(["node", "build.mjs", "--out", str(out), *extra], cwd=ROOT / "pwa", check=True, capture_output=True)
+
+
+def info(page: Page) -> dict:
+    return page.evaluate("window.__brobygger.info()")
+
+
+def wait_mode(page: Page, mode: str, timeout: float = 30000) -> None:
+    # Functions, not expression strings: the app's CSP forbids eval (Playwright would eval a string).
+    page.wait_for_function("(mode) => window.__brobygger && window.__brobygger.info().mode === mode", arg=mode, timeout=timeout)
+
+
+def wait_for_sw(page: Page) -> None:
+    """The service worker controls the page (the shell is precached): offline works from here."""
+    page.wait_for_function("() => navigator.serviceWorker && navigator.serviceWorker.controller !== null", timeout=30000)
+
+
+def login(page: Page, url: str, username: str, password: str = "demo") -> None:
+    page.goto(url + "/")
+    expect(page.get_by_role("heading", name="Log ind")).to_be_visible()
+    page.locator("#login-form [name=username]").fill(username)
+    page.locator("#login-form [name=password]").fill(password)
+    page.get_by_role("button", name="Log ind").click()
+    expect(page.get_by_role("heading", name="Beskyt data på telefonen")).to_be_visible()
+
+
+def setup_passphrase(page: Page, passphrase: str = PASSPHRASE) -> None:
+    page.locator("#setup-form [name=passphrase]").fill(passphrase)
+    page.locator("#setup-form [name=repeat]").fill(passphrase)
+    page.get_by_role("button", name="Brug adgangssætning").click()
+    wait_mode(page, "app")
+
+
+def login_and_setup(page: Page, url: str, username: str, passphrase: str = PASSPHRASE) -> None:
+    login(page, url, username)
+    setup_passphrase(page, passphrase)
+    wait_for_sw(page)
+    wait_synced(page)
+
+
+def unlock(page: Page, passphrase: str = PASSPHRASE) -> None:
+    expect(page.get_by_role("heading", name="Lås op")).to_be_visible()
+    page.locator("#unlock-form [name=passphrase]").fill(passphrase)
+    page.locator("#unlock-submit").click()
+    wait_mode(page, "app")
+
+
+def wait_synced(page: Page, timeout: float = 30000) -> None:
+    """Outbox empty (pushed and covered by a pull), no sync running, no error."""
+    page.wait_for_function(
+        """() => { const i = window.__brobygger.info();
+            return i.unlocked && !i.syncing && i.outbox === 0 && i.lastSuccess !== null && i.lastError === null; }""",
+        timeout=timeout,
+    )
+
+
+def sync_now(page: Page) -> None:
+    page.evaluate("window.__brobygger.sync.syncNow('test')")
+
+
+def server_ops(db_path: Path) -> list[dict]:
+    """Every op in the server's log, as stored."""
+    con = sqlite3.connect(db_path)
+    try:
+        columns = [row[1] for row in con.execute("PRAGMA table_info(ops)")]
+        rows = con.execute("SELECT * FROM ops").fetchall()
+    finally:
+        con.close()
+    out = []
+    for row in rows:
+        record = dict(zip(columns, row))
+        for key, value in list(record.items()):
+            if isinstance(value, str) and value[:1] in "[{":
+                try:
+                    record[key] = json.loads(value)
+                except ValueError:
+                    pass
+        out.append(record)
+    return out
+
+
+def open_citizen(page: Page, query: str) -> None:
+    page.goto(page.url.split("#")[0] + "#/")
+    page.get_by_label("Søg på initialer eller kode").fill(query)
+    page.locator("#results a.row").first.click()
+    page.wait_for_selector("nav.actions >> text=Log kontakt")
+
+
+def server_records(api) -> dict[str, dict]:
+    """Every record the API client's user may see, by id, pulled from the server."""
+    records: dict[str, dict] = {}
+    cursor = 0
+    while True:
+        page = api.get("/api/sync/pull", params={"cursor": cursor, "limit": 1000}).json()
+        for record in page["records"]:
+            records[record["id"]] = record
+        for record_id in page.get("evict", []):
+            records.pop(record_id, None)
+        cursor = page["next_cursor"]
+        if not page["has_more"]:
+            return records
