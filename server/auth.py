@@ -95,11 +95,6 @@ def end_sessions_of(db: Session, user_id: str) -> None:
     db.exec(delete(SessionToken).where(SessionToken.user_id == user_id))
 
 
-def end_sessions_of_device(db: Session, device_id: str) -> None:
-    """Delete the sessions bound to a device (revocation of a lost phone). Caller commits."""
-    db.exec(delete(SessionToken).where(SessionToken.device_id == device_id))
-
-
 def bind_session_to_device(request: Request, db: Session, device_id: str) -> None:
     """Remember which device this session belongs to. Caller commits."""
     found = session_of(request, db)

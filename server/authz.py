@@ -87,13 +87,21 @@ def rule_for(key: str) -> Rule:
     return ROUTES[key]
 
 
-def _refuse_revoked_device(request: Request, db: Session) -> None:
-    """A revoked phone loses its session with the revocation; its next sync still learns
-    `device_revoked` (and wipes itself) instead of a plain "log in again". Telling the
-    holder of a device id that it is revoked discloses nothing else."""
-    device_id = request.query_params.get("device_id")
+# A session bound to a revoked device may still hand in its pending changes (they are
+# quarantined, never applied); everything else answers `device_revoked`, and the phone wipes.
+REVOKED_DEVICE_MAY = frozenset({"POST /api/sync/push", "DELETE /api/session"})
+
+
+def _revoked(db: Session, device_id: str | None) -> bool:
     device = db.get(Device, device_id) if device_id and len(device_id) <= 64 else None
-    if device is not None and device.revoked_at is not None:
+    return device is not None and device.revoked_at is not None
+
+
+def _refuse_revoked_device(request: Request, db: Session) -> None:
+    """Without a session (it expired), a sync naming a revoked device still learns
+    `device_revoked` rather than "log in again". Telling the holder of a device id that it
+    is revoked discloses nothing else."""
+    if _revoked(db, request.query_params.get("device_id")):
         raise ApiError("device_revoked", field="device_id")
 
 
@@ -112,7 +120,9 @@ def require(key: str):
                 return None
             _refuse_revoked_device(request, db)
             raise ApiError("not_logged_in")
-        user = found[0]
+        user, session = found
+        if key not in REVOKED_DEVICE_MAY and _revoked(db, session.device_id):
+            raise ApiError("device_revoked", field="device_id")
         if not rule.allows(user.role):
             raise ApiError("forbidden")
         return user

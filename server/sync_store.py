@@ -27,7 +27,7 @@ from server import audit, projections
 from server.clock import ServerClock
 from server.places import load_places, load_shares, sharing_citizen, to_place
 from sync import merge, scope
-from sync.ops import Op, OpRejected, from_stored, parse
+from sync.ops import Op, OpRejected, from_stored, has_nul, parse
 
 # SQLite allows one writer; serialising pushes in-process avoids lock-upgrade failures
 # and keeps `seq` in commit order, which the pull cursor relies on.
@@ -278,7 +278,7 @@ def _storable(raw: object) -> object:
     """The raw op as it can be kept: as sent when it is small and valid Unicode, else an
     ASCII-escaped, shortened copy (a rejected op is kept, never dropped)."""
     try:
-        if len(json.dumps(raw, ensure_ascii=False).encode("utf-8")) <= QUARANTINE_BODY_BYTES and "\\u0000" not in json.dumps(raw):
+        if len(json.dumps(raw, ensure_ascii=False).encode("utf-8")) <= QUARANTINE_BODY_BYTES and not has_nul(raw):
             return raw
     except (UnicodeEncodeError, ValueError, RecursionError, TypeError):
         pass

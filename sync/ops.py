@@ -146,8 +146,24 @@ def _check_storable(raw: dict) -> None:
         raise OpRejected("op_malformed", "Ændringen indeholder tegn eller data, der ikke kan gemmes.") from None
     if len(encoded) > MAX_OP_BYTES:
         raise OpRejected("op_malformed", f"Ændringen fylder for meget (højst {MAX_OP_BYTES // 1024} KB).")
-    if b"\\u0000" in encoded:
+    if has_nul(raw):
         raise OpRejected("op_malformed", "Ændringen indeholder et NUL-tegn, som ikke kan gemmes.")
+
+
+def has_nul(value: Any) -> bool:
+    """Whether any string (or key) in the JSON value holds NUL, which PostgreSQL cannot store."""
+    stack = [value]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, str):
+            if "\x00" in item:
+                return True
+        elif isinstance(item, dict):
+            stack.extend(item.keys())
+            stack.extend(item.values())
+        elif isinstance(item, list):
+            stack.extend(item)
+    return False
 
 
 def _seen(raw: dict, op_id: str) -> list[str]:

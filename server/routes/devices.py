@@ -18,7 +18,7 @@ from sqlmodel import Session, select
 
 from schemas.accounts import Device, User
 from server import audit
-from server.auth import bind_session_to_device, end_sessions_of_device, utcnow
+from server.auth import bind_session_to_device, utcnow
 from server.authz import require
 from server.deps import get_db
 from server.errors import ApiError
@@ -112,9 +112,8 @@ def revoke(
         device.revoked_at = utcnow()
         device.revoked_by = admin.id
         db.add(device)
-        # A lost phone still holds a session cookie: end it, so that data flows again only
-        # after a login with the password, and never to this device id.
-        end_sessions_of_device(db, device.id)
+        # The lost phone's session now only gets `device_revoked` (server.authz), except
+        # that it may still hand in its pending changes, which go to quarantine.
         audit.record(db, "device_revoke", user_id=admin.id, device_id=device.id)
         db.commit()
         db.refresh(device)

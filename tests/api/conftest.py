@@ -4,11 +4,10 @@ from __future__ import annotations
 from types import SimpleNamespace
 
 import pytest
+from api_world import build_world, copy_world
 
 from server.auth import COOKIE
 from server.authz import ANONYMOUS
-
-from api_world import build_world, copy_world
 
 
 @pytest.fixture(scope="session")

@@ -8,13 +8,12 @@ import time
 import uuid
 
 import httpx
+from api_world import M2_TEAM
 from starlette.responses import PlainTextResponse
 
 from server import demo
 from server.errors import CatchAll
 from server.headers import SecurityHeaders
-
-from api_world import M2_TEAM
 
 
 def _hlc(device: str, offset_ms: int = 0) -> str:
@@ -45,12 +44,17 @@ def _db(world) -> sqlite3.Connection:
     return sqlite3.connect(world.app.state.settings.database_url.removeprefix("sqlite:///"))
 
 
-async def test_revoking_a_device_ends_its_session(world):
+async def test_a_revoked_phones_session_only_hands_in_its_changes(world):
     phone, device = await _phone(world, "behandler")
     assert (await phone.get("/api/citizens")).status_code == 200
     assert (await world.client("admin").post(f"/api/devices/{device}/revoke")).status_code == 200
-    assert (await phone.get("/api/citizens")).status_code == 401
-    assert (await phone.get("/api/sync/pull", params={"cursor": 0})).status_code == 401
+    for response in (await phone.get("/api/citizens"), await phone.get("/api/sync/pull", params={"cursor": 0})):
+        assert response.status_code == 403 and response.json()["error"]["code"] == "device_revoked"
+    pending = _op(device, "citizen", str(uuid.uuid4()), "create", {"code": "SEC-0009", "team_id": demo.TEAM_ID, "initials": "RV"})
+    [result] = await _push(phone, device, [pending])
+    assert result["status"] == "rejected" and result["error"]["code"] == "device_revoked"
+    with _db(world) as db:
+        assert db.execute("select code from quarantine where op_id = ?", (pending["op_id"],)).fetchall() == [("device_revoked",)]
 
 
 async def test_a_second_create_cannot_move_a_record_or_change_what_is_immutable(world):
@@ -149,6 +153,7 @@ async def test_an_unexpected_error_is_a_json_500_with_security_headers():
 async def test_a_revoked_phone_without_a_session_still_learns_it_is_revoked(world):
     phone, device = await _phone(world, "behandler")
     await world.client("admin").post(f"/api/devices/{device}/revoke")
+    await phone.delete("/api/session")  # e.g. the session expired while the phone was offline
     response = await phone.get("/api/sync/pull", params={"cursor": 0, "device_id": device})
     assert response.status_code == 403 and response.json()["error"]["code"] == "device_revoked"
     other = await phone.get("/api/sync/pull", params={"cursor": 0, "device_id": str(uuid.uuid4())})

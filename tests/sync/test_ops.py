@@ -584,3 +584,8 @@ def test_an_op_that_has_seen_itself_is_malformed():
 def test_text_that_cannot_be_stored_is_malformed_not_a_crash(value):
     problem = rejected(base("citizen", SET, field="address_note", value=value))
     assert problem.code == "op_malformed"
+
+
+def test_text_that_merely_spells_a_nul_escape_is_fine():
+    op = parse(base("citizen", SET, field="address_note", value="skrev \\u0000 i feltet"))
+    assert op.value == "skrev \\u0000 i feltet"
