@@ -4,6 +4,9 @@ from __future__ import annotations
 import logging
 
 from fastapi import FastAPI
+from sqlalchemy import func, select
+
+from schemas.oplog import OpRow
 
 from server import errors
 from server.clock import ServerClock
@@ -38,6 +41,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.settings = settings
     app.state.engine = engine
     app.state.clock = ServerClock(settings.max_clock_drift_seconds * 1000)
+    with engine.connect() as connection:
+        app.state.clock.resume_after(connection.execute(select(func.max(OpRow.hlc))).scalar())
     errors.install(app)
     app.add_middleware(errors.CatchAll)
     app.add_middleware(SecurityHeaders, hsts=settings.cookie_secure)  # outermost: headers on every response

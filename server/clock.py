@@ -29,6 +29,14 @@ class ServerClock:
         with self._lock:
             self._last = hlc.receive(self._last, remote, self._now_ms(), self.max_drift_ms)
 
+    def resume_after(self, latest: str | None) -> None:
+        """Start past the newest accepted op (an op may be up to the drift bound ahead of
+        the wall clock), so a restart never hands out an older `server_hlc`."""
+        if latest:
+            remote = hlc.parse(latest)
+            with self._lock:
+                self._last = max(self._last, hlc.HLC(remote.wall, remote.counter, SERVER_NODE))
+
     def current(self) -> str:
         with self._lock:
             return max(self._last, hlc.HLC(self._now_ms(), 0, SERVER_NODE)).encode()

@@ -158,3 +158,12 @@ async def test_a_revoked_phone_without_a_session_still_learns_it_is_revoked(worl
     assert response.status_code == 403 and response.json()["error"]["code"] == "device_revoked"
     other = await phone.get("/api/sync/pull", params={"cursor": 0, "device_id": str(uuid.uuid4())})
     assert other.status_code == 401
+
+
+async def test_a_restarted_server_hands_out_clocks_past_every_accepted_op(world, app_factory):
+    phone, device = await _phone(world, "behandler")
+    ahead = _op(device, "citizen", str(uuid.uuid4()), "create", {"code": "SEC-0010", "team_id": demo.TEAM_ID, "initials": "CL"})
+    ahead["hlc"] = _hlc(device, offset_ms=200_000)  # within the drift bound, ahead of the wall clock
+    assert [r["status"] for r in await _push(phone, device, [ahead])] == ["accepted"]
+    restarted = app_factory(database_url=world.app.state.settings.database_url, demo_mode=True)
+    assert restarted.state.clock.current().split(":")[:2] >= ahead["hlc"].split(":")[:2]
