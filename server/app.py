@@ -7,7 +7,6 @@ from fastapi import FastAPI
 from sqlalchemy import func, select
 
 from schemas.oplog import OpRow
-
 from server import errors
 from server.clock import ServerClock
 from server.db import make_engine, migrate

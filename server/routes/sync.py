@@ -15,7 +15,7 @@ from server.authz import require
 from server.deps import get_db
 from server.errors import ApiError
 from server.sync_pull import pull
-from server.sync_store import PUSH_LOCK, apply_ops, result
+from server.sync_store import PUSH_LOCK, apply_ops, quarantine, result
 from sync.ops import OpRejected
 
 router = APIRouter(prefix="/api/sync", tags=["sync"])
@@ -68,10 +68,8 @@ def push(body: PushBody, request: Request, user: User = Depends(current_user), d
 
 def _quarantine_all(db: Session, user: User, device: Device, raw_ops: list, clock) -> list[dict]:
     """A revoked device's ops are kept for the project lead, never applied, never dropped."""
-    from server.sync_store import _quarantine  # one writer of quarantine rows
-
     error = OpRejected("device_revoked", "Enheden er spærret. Ændringen er gemt til gennemsyn hos projektlederen.", "device_id")
-    _quarantine(db, user, device.id, [(raw, error) for raw in raw_ops])
+    quarantine(db, user, device.id, [(raw, error) for raw in raw_ops])
     audit.record(db, "sync_push_revoked", user_id=user.id, device_id=device.id)
     return [result(raw.get("op_id") if isinstance(raw, dict) else None, "rejected", error) for raw in raw_ops]
 
