@@ -57,7 +57,7 @@ def push(body: PushBody, request: Request, user: User = Depends(current_user), d
     device = _device(db, user, body.device_id)
     with PUSH_LOCK:
         if device.revoked_at is not None:
-            results = _quarantine_all(db, user, device, body.ops, clock)
+            results = _quarantine_all(db, user, device, body.ops)
         else:
             results = apply_ops(db, user=user, device_id=device.id, raw_ops=body.ops, clock=clock)
         device.last_seen_at = datetime.now(UTC)
@@ -66,7 +66,7 @@ def push(body: PushBody, request: Request, user: User = Depends(current_user), d
     return {"results": results, "server_hlc": clock.current(), "device_revoked": device.revoked_at is not None}
 
 
-def _quarantine_all(db: Session, user: User, device: Device, raw_ops: list, clock) -> list[dict]:
+def _quarantine_all(db: Session, user: User, device: Device, raw_ops: list) -> list[dict]:
     """A revoked device's ops are kept for the project lead, never applied, never dropped."""
     error = OpRejected("device_revoked", "Enheden er spærret. Ændringen er gemt til gennemsyn hos projektlederen.", "device_id")
     quarantine(db, user, device.id, [(raw, error) for raw in raw_ops])
