@@ -9,6 +9,7 @@ from schemas.accounts import User
 from schemas.enums import IDENTITY_SHARING_PURPOSES
 from schemas.oplog import OpRow, RecordSnapshot, ScopeChange, Share
 from server import audit
+from server.auth import viewer_of
 from server.places import load_places, load_shares, row_place, sharing_citizen, to_place
 from sync import scope
 from sync.scope import Place
@@ -35,13 +36,13 @@ def scope_filter(viewer: scope.Viewer):
 
 
 def pull(db: Session, *, user: User, device_id: str | None, cursor: int, limit: int, epoch: int | None) -> dict:
-    viewer = scope.Viewer(user.id, user.role, user.organisation_id, user.municipality_id)
+    viewer = viewer_of(user)
     reset = epoch is not None and epoch != user.scope_epoch
     if reset:
         cursor = 0
     head = db.exec(select(func.coalesce(func.max(OpRow.seq), 0))).one()
     if cursor >= head:  # nothing new anywhere: the common case for a phone that is up to date
-        return _page([], [], head, False, user, reset, {})
+        return _page(user, reset, next_cursor=head)
     rows = db.exec(
         select(R.id, R.entity, R.municipality_id, R.team_id, R.org_id, R.citizen_id, R.last_seq, R.state)
         .where(R.last_seq > cursor, R.last_seq <= head, scope_filter(viewer))
@@ -69,18 +70,27 @@ def pull(db: Session, *, user: User, device_id: str | None, cursor: int, limit: 
         db, "read", user_id=user.id, device_id=device_id,
         records=[(r["entity"], r["id"], sharing_citizen(r["id"], places[r["id"]])) for r in records],
     )
-    return _page(records, evict, next_cursor, has_more, user, reset, _user_names(db, user, records))
+    remaining = 0
+    if has_more:  # lets a phone show real progress on its first sync
+        remaining = db.exec(
+            select(func.count()).select_from(R).where(R.last_seq > next_cursor, R.last_seq <= head, scope_filter(viewer))
+        ).one()
+    return _page(
+        user, reset, next_cursor=next_cursor, records=records, evict=evict, has_more=has_more,
+        remaining=remaining, users=_user_names(db, user, records),
+    )
 
 
-def _page(records: list, evict: list, next_cursor: int, has_more: bool, user: User, reset: bool, users: dict) -> dict:
+def _page(user: User, reset: bool, *, next_cursor: int, records=(), evict=(), has_more=False, remaining=0, users=None) -> dict:
     return {
-        "records": records,
-        "evict": evict,
+        "records": list(records),
+        "evict": list(evict),
         "next_cursor": next_cursor,
         "has_more": has_more,
+        "remaining": remaining,
         "epoch": user.scope_epoch,
         "reset": reset,
-        "users": users,
+        "users": users or {},
     }
 
 
