@@ -83,3 +83,22 @@ async def test_the_api_never_updates_or_deletes_audit_rows(world, client_for, lo
     for route in world.app.openapi()["paths"]:
         if "audit" in route:
             assert set(world.app.openapi()["paths"][route]) == {"get"}
+
+
+def test_the_database_refuses_to_change_the_audit_and_op_logs(world):
+    import sqlite3
+
+    path = world.app.state.settings.database_url.removeprefix("sqlite:///")
+    with sqlite3.connect(path) as db:
+        for statement in (
+            "UPDATE auditentry SET action = 'x'",
+            "DELETE FROM auditentry",
+            "UPDATE ops SET hlc = 'x'",
+            "DELETE FROM ops",
+        ):
+            try:
+                db.execute(statement)
+            except sqlite3.DatabaseError as error:
+                assert "append-only" in str(error)
+            else:
+                raise AssertionError(f"{statement} was allowed")
