@@ -33,7 +33,12 @@ const MIGRATIONS = {
   },
 };
 
-export async function openLocalStore(onBlocking) {
+/**
+ * Open (and migrate) the store. When a newer version of the app elsewhere wants to upgrade
+ * it, `events.beforeClose()` runs first (the open form's draft is saved), then the
+ * connection closes and `events.closed()` runs.
+ */
+export async function openLocalStore(events = {}) {
   const db = await openDB(DB_NAME, DB_VERSION, {
     async upgrade(db, oldVersion, newVersion, tx) {
       for (let v = oldVersion + 1; v <= newVersion; v++) {
@@ -44,10 +49,13 @@ export async function openLocalStore(onBlocking) {
       log.push({ from: oldVersion, to: newVersion, at: new Date().toISOString() });
       await meta.put(log, "schema_log");
     },
-    blocking() {
-      // A newer version of the app wants to upgrade the store: let it.
-      db.close();
-      if (onBlocking) onBlocking();
+    async blocking() {
+      try {
+        await events.beforeClose?.();
+      } finally {
+        db.close();
+        events.closed?.();
+      }
     },
   });
   return db;

@@ -4,7 +4,7 @@ import * as sync from "./sync.js";
 import * as api from "./api.js";
 import { h, flushDraft, clearActiveDraft } from "./ui.js";
 import { loginScreen, setupScreen, unlockScreen, reloginScreen } from "./screens/auth.js";
-import { listScreen, citizenScreen, newCitizenScreen } from "./screens/citizens.js";
+import { listScreen, citizenScreen, newCitizenScreen, resetList } from "./screens/citizens.js";
 import { contactScreen, phaseScreen, consentScreen, conflictScreen } from "./screens/forms.js";
 import { leadsScreen, newLeadScreen } from "./screens/leads.js";
 import { syncScreen, badge } from "./screens/settings.js";
@@ -17,10 +17,10 @@ const norm = (hash) => (hash && hash !== "#" ? hash : "#/");
 
 const app = {
   mode: "boot", // login | setup | unlock | app | admin
-  notice: null, // a one-time message for the next screen
+  notice: null, // a one-time message for the next screen {text, hash, tone}; never citizen data
   updateReady: null,
-  go(hash, notice) {
-    if (notice) app.notice = { text: notice, hash: norm(hash) };
+  go(hash, notice, tone = "info") {
+    if (notice) app.notice = { text: notice, hash: norm(hash), tone };
     if (norm(location.hash) === norm(hash)) render();
     else location.hash = hash;
   },
@@ -46,7 +46,7 @@ const app = {
       revoked: "Denne telefon er spærret af en administrator. Alle data på telefonen er slettet.",
     };
     app.notice = { text: messages[reason] || "Data på telefonen er slettet.", hash: "#/" };
-    await store.open(onBlocking);
+    await store.open(storeEvents);
     await registerServiceWorker();
     app.mode = "login";
     location.hash = "#/";
@@ -82,7 +82,8 @@ function bannerRegion() {
     );
   }
   if (app.notice && app.notice.hash === norm(location.hash)) {
-    banners.append(h("div", { class: "banner info", role: "status" }, h("p", {}, app.notice.text)));
+    const warning = app.notice.tone === "warning";
+    banners.append(h("div", { class: `banner ${warning ? "warning" : "info"}`, role: warning ? "alert" : "status" }, h("p", {}, app.notice.text)));
   }
   return banners;
 }
@@ -113,6 +114,7 @@ async function render() {
   if (seq !== renderSeq) return; // a newer render started meanwhile
   const focusKey = document.activeElement?.dataset?.focusKey;
   current = screen;
+  // Titles are fixed per screen (never citizen data): they end up in the browser's history.
   document.title = screen.title ? `${screen.title} – Brobygger` : "Brobygger";
   root.replaceChildren(...shell(screen).filter(Boolean));
   const path = `${app.mode}${location.hash}`;
@@ -125,7 +127,7 @@ async function render() {
   }
   else if (focusKey) root.querySelector(`[data-focus-key="${CSS.escape(focusKey)}"]`)?.focus();
   lastPath = path;
-  if (!window.__brobygger.firstScreenAt && app.mode !== "boot") window.__brobygger.firstScreenAt = performance.now();
+  if (hooks && !hooks.firstScreenAt && app.mode !== "boot") hooks.firstScreenAt = performance.now();
   performance.mark(`brobygger:rendered:${app.mode}`);
   if (screen.mounted) screen.mounted();
 }
@@ -191,6 +193,11 @@ function touch() {
 async function lockNow() {
   if (!store.isUnlocked()) return;
   await flushDraft(); // nothing typed is lost: the draft is saved (encrypted) first
+  // Drop everything decrypted that lives outside the store: the open form, the search
+  // text, and a notice about what was just saved (the lock screen shows none of it).
+  clearActiveDraft();
+  resetList();
+  app.notice = null;
   await store.lock();
   app.mode = "unlock";
   render();
@@ -241,11 +248,16 @@ if ("serviceWorker" in navigator) {
   });
 }
 
-function onBlocking() {
-  app.notice = { text: "En ny version af appen har opdateret det lokale lager. Genindlæser …", hash: norm(location.hash) };
-  render();
-  setTimeout(() => location.reload(), 200);
-}
+// A newer version of the app (another window) wants to upgrade the local store: save the
+// open form's draft, let db.js close the connection, then reload into the new version.
+const storeEvents = {
+  beforeClose: () => flushDraft(),
+  closed() {
+    app.notice = { text: "En ny version af appen har opdateret det lokale lager. Genindlæser …", hash: norm(location.hash) };
+    render();
+    setTimeout(() => location.reload(), 200);
+  },
+};
 
 async function requestPersistence() {
   try {
@@ -265,7 +277,7 @@ async function revoked() {
 async function boot() {
   performance.mark("brobygger:boot");
   registerServiceWorker(); // not awaited: an update check must not delay an offline start
-  await store.open(onBlocking);
+  await store.open(storeEvents);
   performance.mark("brobygger:store-open");
   installIdleWatch();
   store.subscribe((what) => {
@@ -292,25 +304,55 @@ async function boot() {
   render();
 }
 
-// Hooks for the end-to-end tests and benchmarks (tests/e2e, bench/pwa_budget.py).
-window.__brobygger = {
-  store,
-  sync,
-  app,
-  setIdleSeconds: (s) => store.saveSettings({ idleSeconds: s }),
-  lock: () => lockNow(),
-  info: () => ({
-    mode: app.mode,
-    build: BUILD_TAG || "base",
-    unlocked: store.isUnlocked(),
-    pending: store.isUnlocked() ? store.pendingCount() : null,
-    outbox: store.state.outbox.length,
-    rejected: store.state.rejected.length,
-    citizens: store.state.summary.size,
-    syncing: sync.status.running,
-    lastError: sync.status.lastError,
-    lastSuccess: sync.status.lastSuccess,
-  }),
-};
+// Hooks for the end-to-end tests and benchmarks (tests/e2e, bench/pwa_budget.py), only
+// when the test harness set window.__BROBYGGER_TEST__ before the app started (Playwright's
+// addInitScript; no page script runs before this bundle under the CSP). Never otherwise.
+let hooks = null;
+if (window.__BROBYGGER_TEST__ === true) {
+  hooks = window.__brobygger = {
+    store,
+    sync,
+    app,
+    setIdleSeconds: (s) => store.saveSettings({ idleSeconds: s }),
+    lock: () => lockNow(),
+    info: () => ({
+      mode: app.mode,
+      build: BUILD_TAG || "base",
+      unlocked: store.isUnlocked(),
+      pending: store.isUnlocked() ? store.pendingCount() : null,
+      outbox: store.state.outbox.length,
+      rejected: store.state.rejected.length,
+      citizens: store.state.summary.size,
+      syncing: sync.status.running,
+      lastError: sync.status.lastError,
+      lastSuccess: sync.status.lastSuccess,
+    }),
+  };
+}
 
-boot();
+// One running instance per phone: two windows would each hold the key, an outbox copy and
+// drafts, and a logout in one could wipe what the other has not saved. A second window
+// says so and starts by itself once the first one closes.
+function start() {
+  const run = () => {
+    boot();
+    return new Promise(() => {}); // hold the lock while this window lives
+  };
+  if (!navigator.locks) return boot();
+  navigator.locks.request("brobygger", { ifAvailable: true }, (lock) => {
+    if (lock) return run();
+    app.mode = "elsewhere";
+    document.title = "Brobygger";
+    root.replaceChildren(
+      h(
+        "main",
+        { id: "main" },
+        h("h1", {}, "Brobygger er åben i et andet vindue"),
+        h("p", {}, "Appen kan kun være åben ét sted ad gangen, så ingen ændringer går tabt. Brug det andet vindue, eller luk det – så åbner appen her af sig selv."),
+      ),
+    );
+    navigator.locks.request("brobygger", run);
+  });
+}
+
+start();

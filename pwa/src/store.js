@@ -2,7 +2,7 @@
 // Local state of a record = last server snapshot + own pending ops applied on top.
 import * as C from "./crypto.js";
 import { openLocalStore, destroyLocalStore } from "./db.js";
-import { Clock } from "./hlc.js";
+import { Clock, wallOf } from "./hlc.js";
 import { applyOps, summarize, updateSummary } from "./views.js";
 
 export const CONSENT_NS = "6f1c3a2e-5b8d-4c1e-9a7f-2d4b6e8c0a13";
@@ -15,6 +15,8 @@ export class WrongSecret extends Error {
   }
 }
 export class Wiped extends Error {}
+/** The record changed (a pull) after the screen was drawn: show it again instead of overwriting. */
+export class StaleView extends Error {}
 
 const S = {
   db: null,
@@ -28,6 +30,7 @@ const S = {
   summary: new Map(), // citizen id → list row
   leads: new Map(), // lead id → local view
   users: {}, // staff user id → display name (from pull pages; not citizen data)
+  offset: 0, // ms added to Date.now() for the HLC: ≤ 0, learned from server_hlc (a fast phone clock)
 };
 const listeners = new Set();
 
@@ -41,6 +44,10 @@ function exclusive(fn) {
 }
 
 export const state = S;
+const clockNow = () => Date.now() + S.offset;
+// HLC text order is time order: 13-digit wall, ":", 5-digit counter.
+const later = (a, b) => a.slice(0, 19) > b.slice(0, 19);
+const isHlc = (t) => typeof t === "string" && /^\d{13}:\d{5}:./.test(t);
 export function subscribe(fn) {
   listeners.add(fn);
   return () => listeners.delete(fn);
@@ -50,8 +57,8 @@ export function emit(what) {
 }
 
 // ---------------------------------------------------------------- opening / meta
-export async function open(onBlocking) {
-  if (!S.db) S.db = await openLocalStore(onBlocking);
+export async function open(events) {
+  if (!S.db) S.db = await openLocalStore(events);
   // One read transaction for everything the first screen needs.
   const tx = S.db.transaction("meta");
   const [deviceId, user, settings, users, slot] = await Promise.all(
@@ -148,6 +155,7 @@ async function loadWorkingSet(key) {
   S.key = key;
   const sync = await syncMeta();
   S.clock = new Clock(S.deviceId, sync.hlc);
+  S.offset = Math.min(0, sync.offset || 0);
   const rows = await S.db.getAll("outbox");
   S.outbox = await Promise.all(
     rows.map(async (r) => ({ seq: r.seq, status: r.status, created_at: r.created_at, op: await C.unseal(key, r.box, `outbox:${r.op_id}`) })),
@@ -180,6 +188,7 @@ function lockNow() {
   S.rejected = [];
   S.summary = new Map();
   S.leads = new Map();
+  sorted = { summary: null, rows: [] };
   emit("locked");
 }
 
@@ -257,8 +266,12 @@ export async function view(id, snap) {
   return applyOps(s, pendingOps(id), S.user);
 }
 
-/** Every local record of a citizen (the citizen itself and its children), as views. */
-export async function citizenViews(citizenId, overrides = new Map()) {
+/**
+ * Every local record of a citizen (the citizen itself and its children), as views.
+ * `ops`: the own ops to apply (default: the outbox); a write or pull in progress passes
+ * the outbox as it will be, so that the outbox itself changes only after its commit.
+ */
+export async function citizenViews(citizenId, overrides = new Map(), ops = pendingOps()) {
   const rows = await S.db.getAllFromIndex("records", "citizen_id", citizenId);
   const snaps = new Map();
   for (const row of rows) snaps.set(row.id, expand(await C.unseal(S.key, row.box, aadRecord(row.id))));
@@ -267,12 +280,12 @@ export async function citizenViews(citizenId, overrides = new Map()) {
     else if (snap.id === citizenId || snap.fields?.citizen_id === citizenId) snaps.set(id, snap);
   }
   const ids = new Set(snaps.keys());
-  for (const op of pendingOps()) {
+  for (const op of ops) {
     if (op.kind === "create" && (op.record_id === citizenId || op.value?.citizen_id === citizenId)) ids.add(op.record_id);
   }
   const views = [];
   for (const id of ids) {
-    const v = applyOps(snaps.get(id) || null, pendingOps(id), S.user);
+    const v = applyOps(snaps.get(id) || null, ops.filter((op) => op.record_id === id), S.user);
     if (v) views.push(v);
   }
   return views;
@@ -334,22 +347,29 @@ function unpackSummary(data) {
 // ---------------------------------------------------------------- local writes
 /**
  * Queue ops made by the user (one user action = one transaction). `partial` ops carry
- * entity, record_id, kind, field, value; `seenFor` is filled here from the snapshot
- * heads plus own pending ops on the same field (and heads.archived); see seenFor.
+ * entity, record_id, kind, field, value and `seen`: what the worker saw, taken with
+ * seenFor when the screen was drawn. If a head appeared since (a pull), the commit throws
+ * StaleView instead of overwriting what the worker never saw. Without `seen` (a void, a
+ * create) it is taken now. `retryOf`: a rejected op queued again, with its own old `seen`;
+ * it leaves "Kræver handling" in the same transaction.
  */
 export function commit(partials, options) {
   return exclusive(() => commitNow(partials, options));
 }
 
-async function commitNow(partials, { draftKey = null } = {}) {
+async function commitNow(partials, { draftKey = null, retryOf = null } = {}) {
   if (!S.key) throw new Error("locked");
   const ops = [];
   for (const p of partials) {
-    const seen = p.seen ? [...p.seen] : p.kind === "create" ? [] : await seenFor(p.record_id, p.field);
+    let seen = [];
+    if (p.seen) {
+      if (!retryOf && (await unseen(p.record_id, p.field, p.seen))) throw new StaleView();
+      seen = p.seen;
+    } else if (p.kind !== "create") seen = await seenFor(p.record_id, p.field);
     ops.push({
       op_id: C.uuid4(),
       device_id: S.deviceId,
-      hlc: S.clock.tick(),
+      hlc: S.clock.tick(clockNow()),
       entity: p.entity,
       record_id: p.record_id,
       kind: p.kind,
@@ -360,29 +380,25 @@ async function commitNow(partials, { draftKey = null } = {}) {
   }
   const now = Date.now();
   const entries = ops.map((op) => ({ status: "pending", created_at: now, op }));
-  const nextOutbox = [...S.outbox, ...entries];
-  // Work out the new list rows before writing, so that they go into the same transaction.
+  // The new list rows go into the same transaction. They are worked out from the outbox
+  // plus the new ops; S.outbox itself grows only after the commit, so a push running
+  // meanwhile never sends an op that might not be stored.
+  const all = [...pendingOps(), ...ops];
   const touched = new Set();
+  for (const op of ops) {
+    if (op.entity === "lead") continue;
+    const cid = op.entity === "citizen" ? op.record_id : op.value?.citizen_id ?? (await citizenIdOf(op.record_id));
+    if (cid) touched.add(cid);
+  }
   const summary = new Map(S.summary);
-  const saved = S.outbox;
-  S.outbox = nextOutbox;
-  try {
-    for (const op of ops) {
-      if (op.entity === "lead") continue;
-      const cid = op.entity === "citizen" ? op.record_id : op.value?.citizen_id ?? (await citizenIdOf(op.record_id));
-      if (cid) touched.add(cid);
-    }
-    for (const cid of touched) {
-      const row = summarize(cid, await citizenViews(cid));
-      if (row) summary.set(cid, row);
-      else summary.delete(cid);
-    }
-  } finally {
-    S.outbox = saved;
+  for (const cid of touched) {
+    const row = summarize(cid, await citizenViews(cid, undefined, all));
+    if (row) summary.set(cid, row);
+    else summary.delete(cid);
   }
   const boxes = await Promise.all(ops.map((op) => C.seal(S.key, op, `outbox:${op.op_id}`)));
   const summaryBox = await sealSummary(summary);
-  const tx = S.db.transaction(["outbox", "meta", "drafts"], "readwrite", { durability: "strict" });
+  const tx = S.db.transaction(["outbox", "meta", "drafts", "rejected"], "readwrite", { durability: "strict" });
   const outbox = tx.objectStore("outbox");
   const seqs = ops.map((op, i) => outbox.add({ op_id: op.op_id, record_id: op.record_id, status: "pending", created_at: now, box: boxes[i] }));
   const meta = tx.objectStore("meta");
@@ -390,11 +406,13 @@ async function commitNow(partials, { draftKey = null } = {}) {
   meta.put({ ...(sync || { cursor: 0, epoch: null, first_done: false }), hlc: S.clock.toString() }, "sync");
   meta.put(summaryBox, "summary");
   if (draftKey) tx.objectStore("drafts").delete(draftKey);
+  if (retryOf) tx.objectStore("rejected").delete(retryOf);
   const seqValues = await Promise.all(seqs);
   await tx.done;
   entries.forEach((e, i) => (e.seq = seqValues[i]));
   S.outbox = [...S.outbox, ...entries];
   S.summary = summary;
+  if (retryOf) S.rejected = S.rejected.filter((r) => r.op_id !== retryOf);
   for (const op of ops) if (op.entity === "lead") refreshLead(op.record_id);
   emit("local");
   return ops;
@@ -424,51 +442,84 @@ export async function seenFor(recordId, field) {
   return [...seen];
 }
 
+/** Did a head from elsewhere appear since `seen` was taken? (Own ops are always known.) */
+async function unseen(recordId, field, seen) {
+  const known = new Set([...seen, ...pendingOps(recordId).map((op) => op.op_id)]);
+  return (await seenFor(recordId, field)).some((id) => !known.has(id));
+}
+
 export const consentId = (citizenId, purpose, orgId) => C.uuid5(CONSENT_NS, `${citizenId}|${purpose}|${orgId}`);
 
 // ---------------------------------------------------------------- sync bookkeeping
-/** Push results: acked ops stay (applied) until a pull covers them; rejected ops move. */
-export function recordPushResults(results) {
-  return exclusive(() => recordPushResultsNow(results));
+/** A server response: advance the HLC past server_hlc and learn how fast this phone's clock is. */
+export function serverClock(serverHlc) {
+  if (!S.clock || !isHlc(serverHlc)) return;
+  S.offset = Math.min(0, wallOf(serverHlc) - Date.now());
+  S.clock.receive(serverHlc, clockNow());
 }
 
-async function recordPushResultsNow(results) {
+/**
+ * Push results: acked ops stay (applied) until a pull covers them; rejected ops move to
+ * "Kræver handling". `clock_ahead` (this phone's clock is fast) is no one's fault: the
+ * clock restarts at server_hlc (every op the server accepted is at or below it) and the op
+ * is stamped again (new op id and HLC, same `seen`) in its place in the outbox.
+ * Returns the number of ops stamped again.
+ */
+export function recordPushResults(results, serverHlc) {
+  return exclusive(() => recordPushResultsNow(results, serverHlc));
+}
+
+async function recordPushResultsNow(results, serverHlc) {
   const byId = new Map(results.map((r) => [r.op_id, r]));
-  const rejectedNow = [];
   const entries = S.outbox.filter((e) => byId.has(e.op.op_id));
+  const resultOf = (e) => byId.get(e.op.op_id);
+  const ahead = isHlc(serverHlc) ? entries.filter((e) => resultOf(e).status === "rejected" && resultOf(e).error?.code === "clock_ahead") : [];
+  if (ahead.length) S.clock = new Clock(S.deviceId, serverHlc);
+  const restamped = new Map(ahead.map((e) => [e.seq, { ...e.op, op_id: C.uuid4(), hlc: S.clock.tick(clockNow()) }]));
+  const rejectedNow = [];
   const boxes = new Map();
   for (const e of entries) {
-    const r = byId.get(e.op.op_id);
-    if (r.status === "rejected") {
-      const item = { op: e.op, error: r.error || { code: "rejected", message: "Serveren afviste ændringen.", field: null } };
-      boxes.set(e.op.op_id, await C.seal(S.key, item, `rejected:${e.op.op_id}`));
+    const op = restamped.get(e.seq);
+    if (op) boxes.set(e.seq, await C.seal(S.key, op, `outbox:${op.op_id}`));
+    else if (resultOf(e).status === "rejected") {
+      const item = { op: e.op, error: resultOf(e).error || { code: "rejected", message: "Serveren afviste ændringen.", field: null } };
+      boxes.set(e.seq, await C.seal(S.key, item, `rejected:${e.op.op_id}`));
       rejectedNow.push({ op_id: e.op.op_id, at: Date.now(), ...item });
     }
   }
-  const tx = S.db.transaction(["outbox", "rejected"], "readwrite", { durability: "strict" });
+  const tx = S.db.transaction(["outbox", "rejected", "meta"], "readwrite", { durability: "strict" });
   const outbox = tx.objectStore("outbox");
   for (const e of entries) {
-    const r = byId.get(e.op.op_id);
-    if (r.status === "accepted" || r.status === "duplicate") {
+    const r = resultOf(e);
+    const op = restamped.get(e.seq);
+    if (op) {
+      outbox.put({ seq: e.seq, op_id: op.op_id, record_id: op.record_id, status: "pending", created_at: e.created_at, box: boxes.get(e.seq) });
+    } else if (r.status === "accepted" || r.status === "duplicate") {
       const row = await outbox.get(e.seq);
       if (row) outbox.put({ ...row, status: "acked" });
     } else if (r.status === "rejected") {
       outbox.delete(e.seq);
-      tx.objectStore("rejected").put({ op_id: e.op.op_id, at: Date.now(), box: boxes.get(e.op.op_id) });
+      tx.objectStore("rejected").put({ op_id: e.op.op_id, at: Date.now(), box: boxes.get(e.seq) });
     }
+  }
+  if (ahead.length) {
+    // The rewound clock is saved with the new stamps (saveHlc never moves it backwards).
+    const meta = tx.objectStore("meta");
+    meta.put({ ...((await meta.get("sync")) || {}), hlc: S.clock.toString(), offset: S.offset }, "sync");
   }
   await tx.done;
   const rejectedIds = new Set(rejectedNow.map((r) => r.op_id));
   S.outbox = S.outbox
     .filter((e) => !rejectedIds.has(e.op.op_id))
     .map((e) => {
+      if (restamped.has(e.seq)) return { ...e, status: "pending", op: restamped.get(e.seq) };
       const r = byId.get(e.op.op_id);
       return r && r.status !== "rejected" ? { ...e, status: "acked" } : e;
     });
   S.rejected = [...S.rejected, ...rejectedNow];
   if (rejectedNow.length) await refreshCitizens(rejectedNow.map((r) => r.op));
   emit("push");
-  return rejectedNow.length;
+  return restamped.size;
 }
 
 async function refreshCitizens(ops) {
@@ -511,50 +562,48 @@ async function applyPullNow(page, { ackedBefore = [] } = {}) {
 
   const finishing = !page.has_more && ackedBefore.length > 0;
   const ackedSet = new Set(ackedBefore);
-  const saved = S.outbox;
-  if (finishing) S.outbox = S.outbox.filter((e) => !ackedSet.has(e.seq));
+  // The outbox as it is after this page: a finished pull covers the ops acked before it.
+  // S.outbox changes only once the transaction has committed.
+  const kept = finishing ? S.outbox.filter((e) => !ackedSet.has(e.seq)) : S.outbox;
+  const ops = kept.map((e) => e.op);
+  const opsOf = (id) => ops.filter((op) => op.record_id === id);
+  // Our next write must come after every write this page shows, not only after server_hlc.
+  let latest = null;
+  for (const s of snaps) for (const t of hlcsOf(s)) if (!latest || later(t, latest)) latest = t;
+  if (latest) S.clock.receive(latest, clockNow());
 
   const summary = new Map(S.summary);
   const leads = new Map(S.leads);
-  try {
-    const incremental = [];
-    const recompute = new Set();
-    for (const s of snaps) {
-      if (s.entity === "lead") {
-        const v = applyOps(s, pendingOps(s.id), S.user);
-        if (v) {
-          v.__snapshot = s;
-          leads.set(s.id, v);
-        }
-        continue;
-      }
-      const v = applyOps(s, pendingOps(s.id), S.user);
-      if (!v) continue;
-      if (v.entity === "contact" && v.voided) recompute.add(v.fields.citizen_id);
-      else incremental.push(v);
-    }
-    for (const row of evictRows) {
-      if (row.entity === "lead") leads.delete(row.id);
-      else if (row.entity === "citizen") summary.delete(row.id);
-      else if (row.citizen_id) recompute.add(row.citizen_id);
-    }
-    for (const id of evict) if (summary.has(id) && !evictRows.find((r) => r.id === id)) summary.delete(id);
-    if (finishing) {
-      for (const e of saved) if (ackedSet.has(e.seq) && e.op.entity !== "lead") recompute.add(await opCitizen(e.op, overrides));
-    }
-    for (const v of incremental) {
-      const cid = v.entity === "citizen" ? v.id : v.fields.citizen_id;
-      if (recompute.has(cid)) continue;
-      if (!updateSummary(summary, v)) recompute.add(cid);
-    }
-    for (const cid of recompute) {
-      if (!cid) continue;
-      const row = summarize(cid, await citizenViews(cid, overrides));
-      if (row) summary.set(cid, row);
-      else summary.delete(cid);
-    }
-  } finally {
-    if (!finishing) S.outbox = saved;
+  const incremental = [];
+  const recompute = new Set();
+  for (const s of snaps) {
+    const v = applyOps(s, opsOf(s.id), S.user);
+    if (!v) continue;
+    if (s.entity === "lead") {
+      v.__snapshot = s;
+      leads.set(s.id, v);
+    } else if (v.entity === "contact" && v.voided) recompute.add(v.fields.citizen_id);
+    else incremental.push(v);
+  }
+  for (const row of evictRows) {
+    if (row.entity === "lead") leads.delete(row.id);
+    else if (row.entity === "citizen") summary.delete(row.id);
+    else if (row.citizen_id) recompute.add(row.citizen_id);
+  }
+  for (const id of evict) if (summary.has(id) && !evictRows.find((r) => r.id === id)) summary.delete(id);
+  if (finishing) {
+    for (const e of S.outbox) if (ackedSet.has(e.seq) && e.op.entity !== "lead") recompute.add(await opCitizen(e.op, overrides));
+  }
+  for (const v of incremental) {
+    const cid = v.entity === "citizen" ? v.id : v.fields.citizen_id;
+    if (recompute.has(cid)) continue;
+    if (!updateSummary(summary, v)) recompute.add(cid);
+  }
+  for (const cid of recompute) {
+    if (!cid) continue;
+    const row = summarize(cid, await citizenViews(cid, overrides, ops));
+    if (row) summary.set(cid, row);
+    else summary.delete(cid);
   }
   const boxes = await Promise.all(snaps.map((s) => C.seal(S.key, compact(s), aadRecord(s.id))));
   const summaryBox = await sealSummary(summary);
@@ -577,6 +626,7 @@ async function applyPullNow(page, { ackedBefore = [] } = {}) {
       cursor: page.next_cursor,
       epoch: page.epoch ?? sync.epoch,
       hlc: S.clock.toString(),
+      offset: S.offset,
       first_done: sync.first_done || !page.has_more,
     },
     "sync",
@@ -585,10 +635,17 @@ async function applyPullNow(page, { ackedBefore = [] } = {}) {
   const users = page.users && typeof page.users === "object" && !Array.isArray(page.users) ? { ...S.users, ...page.users } : null;
   if (users) meta.put(users, "users");
   await tx.done;
+  S.outbox = kept;
   if (users) S.users = users;
   S.summary = summary;
   S.leads = leads;
   emit("pull");
+}
+
+/** Every HLC a snapshot shows: its last write, the values in conflict, the history. */
+function* hlcsOf(s) {
+  const entries = [{ hlc: s.updated_hlc }, ...(s.conflicts || []).flatMap((c) => c.values || []), ...Object.values(s.history || {}).flat()];
+  for (const e of entries) if (isHlc(e?.hlc)) yield e.hlc;
 }
 
 async function opCitizen(op, overrides) {
@@ -619,25 +676,32 @@ async function resetRecordsNow(epoch) {
   emit("pull");
 }
 
-export async function saveHlc() {
-  const sync = await syncMeta();
-  await putMeta("sync", { ...sync, hlc: S.clock.toString() });
+/** Save the clock (the larger of the stored and the current HLC) and the learned offset. */
+function saveSync(patch) {
+  return exclusive(async () => {
+    if (!S.clock) return;
+    const tx = S.db.transaction("meta", "readwrite", { durability: "strict" });
+    const sync = (await tx.store.get("sync")) || { cursor: 0, epoch: null, first_done: false };
+    const hlc = S.clock.toString();
+    tx.store.put({ ...sync, ...patch, hlc: sync.hlc && later(sync.hlc, hlc) ? sync.hlc : hlc, offset: S.offset }, "sync");
+    await tx.done;
+  });
 }
-
-export async function markSyncSuccess() {
-  const sync = await syncMeta();
-  await putMeta("sync", { ...sync, last_success: new Date().toISOString() });
-}
+export const saveHlc = () => saveSync({});
+export const markSyncSuccess = () => saveSync({ last_success: new Date().toISOString() });
 
 // ---------------------------------------------------------------- rejected ops
-/** Queue a rejected change again (new op id and clock; same content). */
+/**
+ * Queue a rejected change again: new op id and clock, the same content and the ORIGINAL
+ * `seen` (a retried grant must not claim to have seen a withdrawal that arrived since, nor
+ * a retried phase settle a conflict). It leaves "Kræver handling" in the same transaction.
+ */
 export function retryRejected(opId) {
   return exclusive(async () => {
     const item = S.rejected.find((r) => r.op_id === opId);
     if (!item) return;
     const { op } = item;
-    await commitNow([{ entity: op.entity, record_id: op.record_id, kind: op.kind, field: op.field, value: op.value }]);
-    await dropRejectedNow(opId);
+    await commitNow([{ entity: op.entity, record_id: op.record_id, kind: op.kind, field: op.field, value: op.value, seen: op.seen || [] }], { retryOf: opId });
   });
 }
 
@@ -653,16 +717,31 @@ async function dropRejectedNow(opId) {
 }
 
 // ---------------------------------------------------------------- drafts
-export async function saveDraft(key, value) {
-  if (!S.key) return;
-  const box = await C.seal(S.key, value, `drafts:${key}`);
-  await S.db.put("drafts", { key, updated_at: Date.now(), box });
+// Draft writes queue with every other write: a draft saved while its form is being
+// committed lands before the commit's draft delete, never after it.
+export function saveDraft(key, value) {
+  return exclusive(async () => {
+    if (!S.key) return;
+    const box = await C.seal(S.key, value, `drafts:${key}`);
+    await S.db.put("drafts", { key, updated_at: Date.now(), box });
+  });
 }
 export async function loadDraft(key) {
   const row = S.key && (await S.db.get("drafts", key));
   return row ? C.unseal(S.key, row.box, `drafts:${key}`) : null;
 }
-export const deleteDraft = (key) => S.db.delete("drafts", key);
+export const deleteDraft = (key) => exclusive(() => S.db.delete("drafts", key));
+
+/** What logging out would destroy, counted in IndexedDB (not in this window's memory). */
+export async function localCounts() {
+  const tx = S.db.transaction(["outbox", "rejected", "drafts"]);
+  const [pending, rejected, drafts] = await Promise.all([
+    tx.objectStore("outbox").index("status").count("pending"),
+    tx.objectStore("rejected").count(),
+    tx.objectStore("drafts").count(),
+  ]);
+  return { pending, rejected, drafts };
+}
 
 // ---------------------------------------------------------------- queries
 // The list sorted by last contact, cached per summary object (every change makes a new Map).

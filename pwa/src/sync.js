@@ -73,9 +73,15 @@ export async function syncNow(reason = "manual") {
 
 async function run() {
   try {
-    await ensureDevice();
-    await pushAll();
-    await pullAll();
+    try {
+      await exchange();
+    } catch (error) {
+      if (!(error instanceof api.ApiError) || error.code !== "device_unknown") throw error;
+      // The server does not know this phone (any more): register it again under the
+      // same id, then try once more.
+      await store.putMeta("device_registered", false);
+      await exchange();
+    }
     await refreshOrganisations();
     status.lastError = null;
     status.needsLogin = false;
@@ -110,6 +116,12 @@ async function handleError(error) {
   status.lastError = { code: error.code, message: error.message, at: new Date().toISOString() };
 }
 
+async function exchange() {
+  await ensureDevice();
+  await pushAll();
+  await pullAll();
+}
+
 async function refreshOrganisations() {
   try {
     const orgs = await api.organisations();
@@ -132,24 +144,21 @@ export function deviceName() {
   return `Brobygger på ${os}`;
 }
 
-function advance(response) {
-  if (response?.server_hlc) {
-    try {
-      store.state.clock.receive(response.server_hlc);
-    } catch {}
-  }
-}
+const advance = (response) => store.serverClock(response?.server_hlc);
 
 async function pushAll() {
-  for (;;) {
+  // S.outbox holds only ops whose transaction has committed (store.commit).
+  for (let restamps = 0; ; ) {
     const batch = store.state.outbox.filter((e) => e.status === "pending").slice(0, PUSH_BATCH);
     if (!batch.length) return;
     const response = await api.push(store.state.deviceId, batch.map((e) => e.op));
     advance(response);
     if (response.device_revoked) throw new api.ApiError(403, "device_revoked", "Enheden er spærret.");
-    await store.recordPushResults(response.results || []);
+    const restamped = await store.recordPushResults(response.results || [], response.server_hlc);
     await store.saveHlc();
-    if (batch.length < PUSH_BATCH) return;
+    if (restamped) {
+      if (++restamps > 3) return; // ops stamped again after clock_ahead go out at once
+    } else if (batch.length < PUSH_BATCH) return;
   }
 }
 

@@ -81,7 +81,7 @@ function wrap(name, id, control, { label: text, hint, required }) {
 export function textField({ name, label: text, value = "", type = "text", required, hint, maxlength, autocomplete, inputmode, rows }) {
   const id = nextId(name);
   const control = rows
-    ? h("textarea", { id, name, rows, maxlength, required })
+    ? h("textarea", { id, name, rows, maxlength, required, autocomplete: "off", spellcheck: "false" })
     : h("input", { id, name, type, maxlength, required, autocomplete: autocomplete || "off", inputmode, spellcheck: type === "text" ? "false" : null });
   control.value = value ?? "";
   return wrap(name, id, control, { label: text, hint, required });
@@ -172,19 +172,48 @@ export function showErrors(form, errors) {
 // ---------------------------------------------------------------- drafts
 let activeDraft = null; // {key, form} of the form on screen: saved before locking
 
-/** Autosave the form as an encrypted draft on every change. Returns true if a draft was restored. */
+/**
+ * Autosave the form as an encrypted draft (250 ms after a change). Returns
+ * {restored, commit(ops, options)}: commit stops the autosave first, then saves the ops
+ * and deletes the draft in one transaction (so no draft of a saved form comes back); if
+ * the commit fails the draft is saved again as it stands and the error is rethrown.
+ * While a commit runs, another submit resolves to null (a double tap saves once).
+ * No ops: only the draft is deleted.
+ */
 export async function autosave(form, key) {
   const draft = await store.loadDraft(key);
   if (draft) fillForm(form, draft);
+  const entry = { key, form };
   let t = null;
+  let on = true;
   const save = () => {
     clearTimeout(t);
-    t = setTimeout(() => store.saveDraft(key, readForm(form)), 250);
+    if (on) t = setTimeout(() => store.saveDraft(key, readForm(form)), 250);
   };
   form.addEventListener("input", save);
   form.addEventListener("change", save);
-  activeDraft = { key, form };
-  return !!draft;
+  activeDraft = entry;
+  return {
+    restored: !!draft,
+    async commit(ops, options = {}) {
+      if (!on) return null;
+      on = false;
+      clearTimeout(t);
+      if (activeDraft === entry) activeDraft = null;
+      try {
+        if (!ops.length) {
+          await store.deleteDraft(key); // nothing to save: only the draft goes
+          return [];
+        }
+        return await store.commit(ops, { ...options, draftKey: key });
+      } catch (error) {
+        on = true;
+        activeDraft = entry;
+        await store.saveDraft(key, readForm(form));
+        throw error;
+      }
+    },
+  };
 }
 
 export async function flushDraft() {

@@ -23,7 +23,9 @@ export async function createPrfCredential(user) {
         { type: "public-key", alg: -7 },
         { type: "public-key", alg: -257 },
       ],
-      authenticatorSelection: { authenticatorAttachment: "platform", residentKey: "preferred", userVerification: "required" },
+      // Not discoverable: the credential (and with it the PRF secret behind the data key)
+      // must stay on this phone, not sync to a passkey provider's other devices.
+      authenticatorSelection: { authenticatorAttachment: "platform", residentKey: "discouraged", requireResidentKey: false, userVerification: "required" },
       timeout: 60000,
       attestation: "none",
       extensions: { prf: { eval: { first: prfSalt } } },

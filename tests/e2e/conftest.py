@@ -4,7 +4,8 @@ serving a private copy of pwa/dist, and Debian's chromium driven by Playwright.
 - `server` (module): `.url` (http://localhost:<port>), `.db_path`, `.dist` (the served copy),
   `.api(username)` → an httpx.Client logged in as that demo user, `.restart()`.
 - `browser` (module): headless /usr/bin/chromium via pytest-playwright's `playwright` fixture.
-- `new_context(...)`: a fresh browser context (closed after the test).
+- `new_context(...)`: a fresh browser context (closed after the test) with the app's test
+  hooks (`window.__brobygger`) switched on.
 Every test in this folder is marked `e2e`; the folder is skipped when chromium is missing.
 """
 from __future__ import annotations
@@ -20,7 +21,7 @@ from pathlib import Path
 
 import httpx
 import pytest
-from e2e_helpers import CHROMIUM, CHROMIUM_ARGS
+from e2e_helpers import CHROMIUM, CHROMIUM_ARGS, TEST_HOOKS
 
 ROOT = Path(__file__).resolve().parents[2]
 DIST = ROOT / "pwa" / "dist"
@@ -149,6 +150,7 @@ def new_context(browser):
         kwargs.setdefault("timezone_id", "Europe/Copenhagen")
         kwargs.setdefault("viewport", {"width": 400, "height": 800})
         context = browser.new_context(**kwargs)
+        context.add_init_script(TEST_HOOKS)
         context.set_default_timeout(20000)
         contexts.append(context)
         return context

@@ -22,6 +22,8 @@ CHROMIUM_ARGS = [
     "--disable-sync",
 ]
 ROOT = Path(__file__).resolve().parents[2]
+# The app exposes window.__brobygger (test hooks) only when this is set before it starts.
+TEST_HOOKS = "window.__BROBYGGER_TEST__ = true;"
 
 
 def build_pwa(out: Path, *extra: str) -> None:

@@ -138,3 +138,66 @@ def test_webauthn_prf_protects_and_unlocks(server, new_context):
     wait_mode(page, "app")
     assert info(page)["citizens"] == citizens
     assert PASSPHRASE  # the passphrase path is covered by every other test
+
+
+def test_titles_notices_and_the_lock_screen_never_name_the_citizen(server, new_context):
+    page = new_context().new_page()
+    login_and_setup(page, server.url, "behandler")
+    citizen = page.evaluate("() => [...window.__brobygger.store.state.summary.values()].find(r => r.course_id)")
+    open_citizen(page, citizen["code"])
+    # Titles end up in the browser's history and session files: fixed text per screen.
+    base = f"{server.url}/#/borger/{citizen['id']}"
+    for path, title in [("", "Borger"), ("/kontakt", "Log kontakt"), ("/fase", "Skift fase"), ("/samtykke", "Registrér samtykke")]:
+        page.goto(base + path)
+        expect(page).to_have_title(f"{title} – Brobygger")
+        assert citizen["initials"] not in page.title() and citizen["code"] not in page.title()
+
+    page.goto(server.url + "/#/ny-borger")
+    code = page.locator("#citizen-form [name=code]").input_value()
+    page.locator("#citizen-form [name=initials]").fill("QX")
+    page.get_by_role("button", name="Opret borger").click()
+    notice = page.get_by_role("status").filter(has_text="Borgeren er oprettet.")
+    expect(notice).to_be_visible()
+    assert "QX" not in notice.inner_text() and code not in notice.inner_text()
+    expect(page).to_have_title("Borger – Brobygger")
+
+    page.evaluate("() => window.__brobygger.lock()")
+    wait_mode(page, "unlock")
+    expect(page).to_have_title("Lås op – Brobygger")
+    shown = page.locator("body").inner_text()
+    assert "QX" not in shown and code not in shown and "oprettet" not in shown
+    unlock(page)
+    expect(page.get_by_text("Borgeren er oprettet.")).to_have_count(0)
+
+    # The search text is dropped at the lock too.
+    page.goto(server.url + "/#/")
+    page.get_by_label("Søg på initialer eller kode").fill("QX")
+    page.evaluate("() => window.__brobygger.lock()")
+    unlock(page)
+    expect(page.get_by_label("Søg på initialer eller kode")).to_have_value("")
+
+
+def test_one_window_at_a_time_and_logout_warns_about_drafts(server, new_context):
+    context = new_context()
+    first = context.new_page()
+    login_and_setup(first, server.url, "behandler")
+    code = first.evaluate("() => [...window.__brobygger.store.state.summary.values()][0].code")
+    open_citizen(first, code)
+    first.get_by_role("link", name="Log kontakt").click()
+    first.get_by_label("Kort note").fill("Kladde, der ikke er gemt")
+    first.wait_for_timeout(600)  # autosaved (encrypted) after 250 ms
+
+    second = context.new_page()
+    second.goto(server.url + "/")
+    expect(second.get_by_role("heading", name="Brobygger er åben i et andet vindue")).to_be_visible()
+    assert info(second)["mode"] == "elsewhere"
+    first.close()
+    unlock(second)  # the second window starts by itself once the first one is closed
+
+    second.goto(server.url + "/#/synk")
+    second.get_by_role("button", name="Log ud og slet data på telefonen").click()
+    expect(second.locator("#settings-msg")).to_contain_text("Du har en kladde, som ikke er gemt")
+    assert second.evaluate(COUNT_RECORDS)["keyslot"]
+    second.get_by_role("button", name="Log ud og slet data på telefonen").click()
+    expect(second.get_by_text("Du er logget ud. Alle data er slettet fra telefonen.")).to_be_visible()
+    assert not second.evaluate(COUNT_RECORDS)["keyslot"]

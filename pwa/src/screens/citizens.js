@@ -9,6 +9,11 @@ import { h, label, fmtDate, fmtDateTime, textField, selectField, radioGroup, rea
 const PAGE_ROWS = 30; // a phone screen shows ~12; more on request (keeps each keystroke cheap)
 const listState = { query: "", phase: "", limit: PAGE_ROWS };
 
+/** Forget the search (it can hold initials) when the app locks. */
+export function resetList() {
+  Object.assign(listState, { query: "", phase: "", limit: PAGE_ROWS });
+}
+
 export function phaseText(value) {
   if (!value) return "Ingen fase registreret";
   return `${label(L.PHASES, value.phase)} (fra ${fmtDate(value.date)})`;
@@ -283,7 +288,7 @@ export async function citizenScreen(app, id) {
   );
 
   return {
-    title: `${f.initials || ""} ${f.code || ""}`.trim(),
+    title: "Borger", // never initials or code: titles end up in the browser's history files
     body: [
       h("p", {}, h("a", { href: "#/" }, "‹ Mine borgere")),
       h("h1", {}, h("span", {}, f.initials || "?"), " ", h("span", { class: "code" }, f.code || "")),
@@ -348,7 +353,7 @@ export async function newCitizenScreen(app) {
     textField({ name: "identified_on", label: "Identificeret dato", type: "date", value: today(), required: true }),
     selectField({ name: "first_seen_place", label: "Hvor blev borgeren mødt første gang? (valgfrit)", options: L.FIRST_SEEN_PLACES, empty: "Vælg sted" }),
   );
-  const restored = await autosave(form, "new-citizen");
+  const draft = await autosave(form, "new-citizen");
   form.addEventListener("submit", async (event) => {
     event.preventDefault();
     const v = readForm(form);
@@ -375,19 +380,17 @@ export async function newCitizenScreen(app) {
     const course = { citizen_id: citizenId, identified_on: v.identified_on, phase: { phase: v.phase, date: v.identified_on } };
     if (v.first_seen_place) course.first_seen_place = v.first_seen_place;
     if (v.phase === "phase_2") course.started_on = v.identified_on;
-    await store.commit(
-      [
-        { entity: "citizen", record_id: citizenId, kind: "create", value: citizen },
-        { entity: "course", record_id: courseId, kind: "create", value: course },
-      ],
-      { draftKey: "new-citizen" },
-    );
+    const saved = await draft.commit([
+      { entity: "citizen", record_id: citizenId, kind: "create", value: citizen },
+      { entity: "course", record_id: courseId, kind: "create", value: course },
+    ]);
+    if (!saved) return;
     sync.soon();
-    app.go(`#/borger/${citizenId}`, `${initials} (${code}) er oprettet.`);
+    app.go(`#/borger/${citizenId}`, "Borgeren er oprettet."); // no initials or code in notices
   });
   return {
     title: "Ny borger",
-    body: [h("p", {}, h("a", { href: "#/" }, "‹ Mine borgere")), h("h1", {}, "Ny borger"), draftNotice(restored), form],
+    body: [h("p", {}, h("a", { href: "#/" }, "‹ Mine borgere")), h("h1", {}, "Ny borger"), draftNotice(draft.restored), form],
     actions: [h("button", { type: "submit", form: "citizen-form", class: "button primary" }, "Opret borger")],
   };
 }

@@ -16,6 +16,21 @@ async function done(app, citizenId, message) {
   app.go(`#/borger/${encodeURIComponent(citizenId)}`, message);
 }
 
+/**
+ * Save a screen's ops. Their `seen` was taken when the screen was drawn; if the record
+ * changed since (a pull), the screen is drawn again with the new values and a warning,
+ * and the worker's input stays (the draft). Returns the ops, or null when not saved.
+ */
+async function save(app, commit) {
+  try {
+    return await commit();
+  } catch (error) {
+    if (!(error instanceof store.StaleView)) throw error;
+    app.go(location.hash, "Borgerens oplysninger er ændret på en anden telefon, mens du havde skærmen åben. Se de nye oplysninger, og gem igen.", "warning");
+    return null;
+  }
+}
+
 // ---------------------------------------------------------------- contact
 export async function contactScreen(app, citizenId) {
   const { citizen } = await loadCitizen(citizenId);
@@ -31,7 +46,7 @@ export async function contactScreen(app, citizenId) {
     textField({ name: "occurred_at", label: "Tidspunkt", type: "datetime-local", value: nowLocal(), required: true }),
     checkboxGroup({ name: "actors", legend: "Hvem var til stede?", options: L.ACTORS, value: ["behandler_fremskudt"] }),
   );
-  const restored = await autosave(form, draftKey);
+  const draft = await autosave(form, draftKey);
   form.addEventListener("submit", async (event) => {
     event.preventDefault();
     const v = readForm(form);
@@ -47,12 +62,12 @@ export async function contactScreen(app, citizenId) {
     if (v.channel) value.channel = v.channel;
     if (v.actors.length) value.actors = v.actors;
     if (v.note.trim()) value.note = v.note.trim();
-    await store.commit([{ entity: "contact", record_id: uuid4(), kind: "create", value }], { draftKey });
+    if (!(await draft.commit([{ entity: "contact", record_id: uuid4(), kind: "create", value }]))) return;
     await done(app, citizenId, v.kind === "attempt" ? "Kontaktforsøget er gemt." : "Kontakten er gemt.");
   });
   return {
     title: "Log kontakt",
-    body: [back(citizenId), h("h1", {}, `Log kontakt – ${citizen.fields.initials}`), draftNotice(restored), form],
+    body: [back(citizenId), h("h1", {}, `Log kontakt – ${citizen.fields.initials}`), draftNotice(draft.restored), form],
     actions: [h("button", { type: "submit", form: "contact-form", class: "button primary", id: "save-contact" }, "Gem kontakt")],
   };
 }
@@ -76,7 +91,10 @@ export async function phaseScreen(app, citizenId) {
       hint: "Dato for behandlingsplanen (SEL § 101, stk. 8). Den markerer fase 2.",
     }),
   );
-  const restored = await autosave(form, draftKey);
+  // What the worker sees now is what the change has seen (checked again when saving).
+  const seen = {};
+  if (course) for (const field of ["phase", "plan_date", "started_on"]) seen[field] = await store.seenFor(course.id, field);
+  const draft = await autosave(form, draftKey);
   form.addEventListener("submit", async (event) => {
     event.preventDefault();
     const v = readForm(form);
@@ -95,21 +113,17 @@ export async function phaseScreen(app, citizenId) {
     } else {
       const conflicted = (course.conflicts || []).some((c) => c.field === "phase");
       if (conflicted || !current || current.phase !== phase.phase || current.date !== phase.date) {
-        ops.push({ entity: "course", record_id: course.id, kind: "set", field: "phase", value: phase });
+        ops.push({ entity: "course", record_id: course.id, kind: "set", field: "phase", value: phase, seen: seen.phase });
       }
       if ((v.plan_date || null) !== (course.fields.plan_date || null) && v.plan_date) {
-        ops.push({ entity: "course", record_id: course.id, kind: "set", field: "plan_date", value: v.plan_date });
+        ops.push({ entity: "course", record_id: course.id, kind: "set", field: "plan_date", value: v.plan_date, seen: seen.plan_date });
       }
       if (v.phase === "phase_2" && !course.fields.started_on) {
-        ops.push({ entity: "course", record_id: course.id, kind: "set", field: "started_on", value: v.date });
+        ops.push({ entity: "course", record_id: course.id, kind: "set", field: "started_on", value: v.date, seen: seen.started_on });
       }
     }
-    if (!ops.length) {
-      await store.deleteDraft(draftKey);
-      return done(app, citizenId, "Ingen ændringer at gemme.");
-    }
-    await store.commit(ops, { draftKey });
-    await done(app, citizenId, `Fasen er gemt: ${label(L.PHASES, v.phase)}.`);
+    if (!(await save(app, () => draft.commit(ops)))) return;
+    await done(app, citizenId, ops.length ? `Fasen er gemt: ${label(L.PHASES, v.phase)}.` : "Ingen ændringer at gemme.");
   });
   const conflict = (course?.conflicts || []).find((c) => c.field === "phase");
   return {
@@ -119,7 +133,7 @@ export async function phaseScreen(app, citizenId) {
       h("h1", {}, `Skift fase – ${citizen.fields.initials}`),
       h("p", {}, `Nu: ${course ? phaseText(current) : "Ingen fase registreret"}`),
       conflict ? h("p", { class: "notice warning" }, "Fasen er i konflikt. Når du gemmer en fase her, løser du konflikten.") : null,
-      draftNotice(restored),
+      draftNotice(draft.restored),
       form,
     ],
     actions: [h("button", { type: "submit", form: "phase-form", class: "button primary", id: "save-phase" }, "Gem fase")],
@@ -162,7 +176,11 @@ export async function consentScreen(app, citizenId, consentId) {
     radioGroup({ name: "given_by", legend: action === "withdraw" ? "Trukket tilbage af" : "Givet af", options: L.CONSENT_GIVEN_BY, value: "citizen" }),
     textField({ name: "date", label: "Dato", type: "date", value: today(), required: true }),
   );
-  const restored = await autosave(form, draftKey);
+  // The consent events the worker sees now are what a change here has seen (withdrawal wins
+  // unless the granting worker knew of it).
+  const seen = new Map();
+  for (const c of views) if (c.entity === "consent") seen.set(c.id, await store.seenFor(c.id, "state"));
+  const draft = await autosave(form, draftKey);
   form.addEventListener("submit", async (event) => {
     event.preventDefault();
     const v = readForm(form);
@@ -179,9 +197,9 @@ export async function consentScreen(app, citizenId, consentId) {
     const id = existing ? existing.id : await store.consentId(citizenId, purpose, recipient);
     const known = existing || views.find((x) => x.id === id);
     const op = known
-      ? { entity: "consent", record_id: id, kind: "set", field: "state", value: state }
+      ? { entity: "consent", record_id: id, kind: "set", field: "state", value: state, seen: seen.get(id) }
       : { entity: "consent", record_id: id, kind: "create", value: { citizen_id: citizenId, purpose, recipient_org_id: recipient, state } };
-    await store.commit([op], { draftKey });
+    if (!(await save(app, () => draft.commit([op])))) return;
     await done(app, citizenId, action === "withdraw" ? "Samtykket er trukket tilbage." : `Samtykket er registreret (${orgName(recipient)}).`);
   });
   return {
@@ -190,7 +208,7 @@ export async function consentScreen(app, citizenId, consentId) {
       back(citizenId),
       h("h1", {}, action === "withdraw" ? "Træk samtykke tilbage" : "Registrér samtykke"),
       existing && !granted ? h("p", {}, `Samtykket blev trukket tilbage ${fmtDate(existing.fields.state?.date)}. Her registrerer du et nyt samtykke.`) : null,
-      draftNotice(restored),
+      draftNotice(draft.restored),
       form,
     ],
     actions: [
@@ -216,6 +234,8 @@ export async function conflictScreen(app, citizenId, recordId, field) {
     };
   }
   const options = conflict.values.map((v) => [v.op_id, `${fieldValueText(field, v.value)} – ${who(v.user_id, record)}, ${when(v.hlc)}`]);
+  // Choosing a value settles the values shown here, and only those.
+  const seen = [...new Set([...(await store.seenFor(recordId, field)), ...conflict.values.map((x) => x.op_id)])];
   const form = h(
     "form",
     { novalidate: true, id: "conflict-form" },
@@ -226,8 +246,7 @@ export async function conflictScreen(app, citizenId, recordId, field) {
     const v = readForm(form);
     if (!showErrors(form, v.choice ? {} : { choice: "Vælg den værdi, der er rigtig." })) return;
     const chosen = conflict.values.find((x) => x.op_id === v.choice);
-    const seen = new Set([...(await store.seenFor(recordId, field)), ...conflict.values.map((x) => x.op_id)]);
-    await store.commit([{ entity: record.entity, record_id: recordId, kind: "set", field, value: chosen.value, seen: [...seen] }]);
+    if (!(await save(app, () => store.commit([{ entity: record.entity, record_id: recordId, kind: "set", field, value: chosen.value, seen }])))) return;
     await done(app, citizenId, "Konflikten er løst. Dit valg sendes til de andre telefoner.");
   });
   return {

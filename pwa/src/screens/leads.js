@@ -62,7 +62,7 @@ export async function newLeadScreen(app) {
     radioGroup({ name: "sex", legend: "Køn (valgfrit)", options: L.SEX, value: "" }),
     checkboxGroup({ name: "concerns", legend: "Hvad bekymrer dig?", options: L.LEAD_CONCERNS, value: [] }),
   );
-  const restored = await autosave(form, "new-lead");
+  const draft = await autosave(form, "new-lead");
   form.addEventListener("submit", async (event) => {
     event.preventDefault();
     const v = readForm(form);
@@ -76,13 +76,13 @@ export async function newLeadScreen(app) {
     if (v.age_band) value.age_band = v.age_band;
     if (v.sex) value.sex = v.sex;
     if (v.concerns.length) value.concerns = v.concerns;
-    await store.commit([{ entity: "lead", record_id: uuid4(), kind: "create", value }], { draftKey: "new-lead" });
+    if (!(await draft.commit([{ entity: "lead", record_id: uuid4(), kind: "create", value }]))) return;
     sync.soon();
     app.go(store.state.user.role === "frivillig" ? "#/" : "#/henvisninger", "Henvisningen er gemt. Tak!");
   });
   return {
     title: "Ny henvisning",
-    body: [h("p", {}, h("a", { href: store.state.user?.role === "frivillig" ? "#/" : "#/henvisninger" }, "‹ Henvisninger")), h("h1", {}, "Ny henvisning"), draftNotice(restored), form],
+    body: [h("p", {}, h("a", { href: store.state.user?.role === "frivillig" ? "#/" : "#/henvisninger" }, "‹ Henvisninger")), h("h1", {}, "Ny henvisning"), draftNotice(draft.restored), form],
     actions: [h("button", { type: "submit", form: "lead-form", class: "button primary" }, "Gem henvisning")],
   };
 }

@@ -104,13 +104,23 @@ export async function syncScreen(app) {
       : h("option", { value: String(store.state.settings.idleSeconds), selected: true }, `${store.state.settings.idleSeconds} sek.`),
   );
 
+  // Logout deletes everything on the phone: count from IndexedDB what would be lost.
+  // Unsent or rejected changes: refused. Drafts: a warning, and a second tap to go ahead.
+  let draftsConfirmed = false;
   const logout = async () => {
-    const waiting = store.pendingCount();
-    if (waiting || store.state.rejected.length) {
+    const { pending: waiting, rejected: stuck, drafts } = await store.localCounts();
+    if (waiting || stuck) {
       say(
         waiting
           ? `Du kan ikke logge ud endnu: ${waiting} ${waiting === 1 ? "ændring er" : "ændringer er"} ikke sendt til serveren. Gå online og synkronisér først – ellers går de tabt.`
           : "Du kan ikke logge ud endnu: nogle ændringer kræver handling. Løs dem først under \"Kræver handling\".",
+      );
+      return;
+    }
+    if (drafts && !draftsConfirmed) {
+      draftsConfirmed = true;
+      say(
+        `Du har ${drafts === 1 ? "en kladde" : `${drafts} kladder`}, som ikke er gemt (en formular, du ikke har gemt færdig). Kladder bliver slettet, når du logger ud. Åbn og gem ${drafts === 1 ? "den" : "dem"} først, eller tryk på "Log ud og slet data på telefonen" igen for at slette ${drafts === 1 ? "den" : "dem"}.`,
       );
       return;
     }
