@@ -13,7 +13,7 @@ export const status = {
   online: navigator.onLine,
   lastError: null, // {code, message, at}
   needsLogin: false,
-  firstSync: null, // {received} while the first full pull runs
+  firstSync: null, // {received, remaining} while the first full pull runs
   lastSuccess: null,
 };
 
@@ -178,6 +178,8 @@ async function pullAll() {
     await store.applyPull(page, { ackedBefore: page.has_more ? [] : ackedBefore });
     if (status.firstSync) {
       status.firstSync.received += (page.records || []).length;
+      // `remaining` (records still to come, an upper bound) makes the bar determinate.
+      if (Number.isInteger(page.remaining) && page.remaining >= 0) status.firstSync.remaining = page.remaining;
       changed();
     }
     meta = await store.syncMeta();

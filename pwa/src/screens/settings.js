@@ -34,7 +34,11 @@ export function badge() {
     h("a", { href: "#/synk", class: `badge ${tone}`, id: "sync-badge", "data-pending": String(pending) }, text, store.state.rejected.length ? ` · ${store.state.rejected.length} kræver handling` : ""),
   );
   if (s.firstSync) {
-    wrap.append(h("progress", { "aria-label": `Første synkronisering: ${s.firstSync.received} poster hentet` }));
+    const { received, remaining } = s.firstSync;
+    const total = remaining === undefined ? null : received + remaining;
+    const attrs = { "aria-label": `Første synkronisering: ${received}${total ? ` af ${total}` : ""} poster hentet` };
+    if (total) Object.assign(attrs, { max: String(total), value: String(received) });
+    wrap.append(h("progress", attrs));
   }
   return wrap;
 }
