@@ -8,18 +8,22 @@ DATABASE ?= sqlite:///var/brobygger.db
 .PHONY: run test soak pwa pwa-if-stale chromium
 
 # Reinstall only when pyproject.toml changes.
-$(STAMP): pyproject.toml
+$(STAMP): pyproject.toml Makefile
 	@test -x $(PY) || python3 -m venv $(VENV)
-	@$(PY) -m pip install -q --disable-pip-version-check -e '.[test]'
+	@$(PY) -m pip install -q --disable-pip-version-check -e '.[test,postgres]'
 	@touch $(STAMP)
 
 run: $(STAMP) pwa-if-stale
 	@mkdir -p var
 	BROBYGGER_DEMO_MODE=true BROBYGGER_DATABASE_URL=$${BROBYGGER_DATABASE_URL:-$(DATABASE)} $(PY) -m server
 
+# tests/postgres runs against Debian's PostgreSQL (installed and started when missing),
+# unless BROBYGGER_TEST_POSTGRES_URL already names a server.
 test: $(STAMP) chromium
 	@if [ -f pwa/package.json ]; then $(MAKE) --no-print-directory pwa; fi
-	$(PY) -m pytest -q
+	@url=$${BROBYGGER_TEST_POSTGRES_URL:-$$(bash tests/postgres/start-postgres.sh)} && \
+	  echo "PostgreSQL for tests: $${url%%:*}://…@$${url##*@}" && \
+	  BROBYGGER_TEST_POSTGRES_URL=$$url $(PY) -m pytest -q
 
 soak: $(STAMP)
 	HYPOTHESIS_PROFILE=soak $(PY) -m pytest -q -m soak

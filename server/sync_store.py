@@ -10,9 +10,11 @@ from __future__ import annotations
 import json
 import logging
 import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime
 
-from sqlalchemy import delete, func, insert, or_, update
+from sqlalchemy import delete, func, insert, or_, text, update
 from sqlmodel import Session, select
 
 from schemas.accounts import User
@@ -25,9 +27,23 @@ from server.push_checks import Batch
 from sync import merge
 from sync.ops import Op, OpRejected, from_stored, has_nul
 
-# SQLite allows one writer; serialising pushes in-process avoids lock-upgrade failures
-# and keeps `seq` in commit order, which the pull cursor relies on.
-PUSH_LOCK = threading.Lock()
+# Pushes run one at a time: a push re-merges the records it touches from their ops, so a
+# concurrent push could otherwise overwrite a merged state without seeing the other's op,
+# and `seq` must be in commit order, which the pull cursor relies on. The thread lock
+# covers one server process (SQLite: one process only, see docs/architecture.md); on
+# PostgreSQL a transaction-scoped advisory lock covers every process on the database.
+_THREAD_LOCK = threading.Lock()
+PUSH_ADVISORY_LOCK_KEY = 0x6272_6f62_7967  # "brobyg": the key every process agrees on
+
+
+@contextmanager
+def push_lock(db: Session) -> Iterator[None]:
+    """Hold while applying a push and until its commit (the caller commits inside)."""
+    with _THREAD_LOCK:
+        if db.get_bind().dialect.name == "postgresql":
+            # Released by the commit or rollback that ends this transaction.
+            db.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": PUSH_ADVISORY_LOCK_KEY})
+        yield
 log = logging.getLogger("brobygger.sync")
 SHARING_PURPOSES = IDENTITY_SHARING_PURPOSES | STATUS_SHARING_PURPOSES
 WEB_DEVICE_PREFIX = "web-"
@@ -125,10 +141,10 @@ def _storable(raw: object) -> object:
     except (UnicodeEncodeError, ValueError, RecursionError, TypeError):
         pass
     try:
-        text = json.dumps(raw, ensure_ascii=True)
+        escaped = json.dumps(raw, ensure_ascii=True)
     except (ValueError, RecursionError, TypeError):
-        text = "(kunne ikke læses)"
-    return {"unreadable_or_too_large": text[:QUARANTINE_BODY_BYTES]}
+        escaped = "(kunne ikke læses)"
+    return {"unreadable_or_too_large": escaped[:QUARANTINE_BODY_BYTES]}
 
 
 def _log_and_merge(db: Session, batch: Batch) -> None:

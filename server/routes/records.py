@@ -27,7 +27,7 @@ from server.deps import get_db
 from server.errors import ApiError
 from server.places import load_shares, row_place, sharing_citizen, to_place
 from server.sync_pull import scope_filter
-from server.sync_store import PUSH_LOCK, apply_ops, web_device_id
+from server.sync_store import apply_ops, push_lock, web_device_id
 from sync.scope import Viewer, project, visible_fields
 
 router = APIRouter(prefix="/api", tags=["records"])
@@ -233,7 +233,7 @@ def create_lead(
         "op_id": str(uuid.uuid4()), "device_id": web_device_id(user), "hlc": request.app.state.clock.tick().encode(),
         "entity": "lead", "record_id": record_id, "kind": "create", "field": None, "value": value, "seen": [],
     }
-    with PUSH_LOCK:  # keeps `seq` in commit order, like a push
+    with push_lock(db):  # keeps `seq` in commit order, like a push
         [outcome] = apply_ops(db, user=user, device_id=None, raw_ops=[raw], clock=request.app.state.clock)
         if outcome["status"] != "accepted":
             # The person is looking at the form: nothing is lost, so nothing is quarantined.

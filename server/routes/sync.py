@@ -15,7 +15,7 @@ from server.authz import require
 from server.deps import get_db
 from server.errors import ApiError
 from server.sync_pull import pull
-from server.sync_store import PUSH_LOCK, apply_ops, quarantine, result
+from server.sync_store import apply_ops, push_lock, quarantine, result
 from sync.ops import OpRejected
 
 router = APIRouter(prefix="/api/sync", tags=["sync"])
@@ -55,7 +55,7 @@ def push(body: PushBody, request: Request, user: User = Depends(current_user), d
             "ops",
         )
     device = _device(db, user, body.device_id)
-    with PUSH_LOCK:
+    with push_lock(db):
         if device.revoked_at is not None:
             results = _quarantine_all(db, user, device, body.ops)
         else:

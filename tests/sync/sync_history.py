@@ -16,12 +16,12 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from hypothesis import strategies as st
+from sync_factories import NOW_MS, initial_value, uid, value_pool
 
 from schemas.entities import AMEND, ARCHIVE, CREATE, ENTITIES, SET, UNARCHIVE, VOID
 from schemas.fields import Merge
 from sync import hlc as hlc_mod
 from sync.ops import Op, consent_record_id
-from sync_factories import NOW_MS, initial_value, uid, value_pool
 
 BIG_DRIFT = 10**12  # clock skew is the point here; the drift bound is tested in test_hlc/test_ops
 

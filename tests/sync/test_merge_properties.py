@@ -11,14 +11,14 @@ import json
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from sync_factories import examples, value_pool
+from sync_history import History, actions_for, ancestors, plans, registers, run
 
 import sync.merge
 from schemas.entities import AMEND, ARCHIVE, CREATE, ENTITIES, SET, UNARCHIVE, VOID
 from schemas.fields import Merge
 from sync.merge import Write, record_state
 from sync.ops import Op
-from sync_factories import examples, value_pool
-from sync_history import History, actions_for, ancestors, plans, registers, run
 
 PROPERTY = settings(max_examples=examples(300), deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
@@ -102,6 +102,7 @@ def test_the_simulation_is_causal(h):
 def test_generated_ops_are_valid_ops():
     """The histories use values the parser accepts (checked once, on a fixed history)."""
     from sync_factories import DRIFT_MS
+
     from sync import ops as ops_mod
 
     for name, actions in ENTITY_ACTIONS.items():

@@ -7,6 +7,8 @@ import json
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from sync_factories import examples, initial_value, uid, value_pool
+from sync_history import History
 
 from schemas.entities import AMEND, ARCHIVE, ENTITIES, SET
 from schemas.enums import CONSENT_PURPOSES, IDENTITY_SHARING_PURPOSES, ROLES, STATUS_SHARING_PURPOSES, codes
@@ -21,8 +23,6 @@ from sync.scope import (
     visible_fields,
     writable_fields,
 )
-from sync_factories import examples, initial_value, uid, value_pool
-from sync_history import History
 
 MUNI, OTHER_MUNI = "muni-a", "muni-b"
 TEAM, OTHER_TEAM = "org-team", "org-team-2"
