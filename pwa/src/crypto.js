@@ -77,9 +77,10 @@ export async function wrapDataKey(dataKey, kek) {
   return { iv, wrapped };
 }
 
-/** Throws (OperationError) when the KEK is wrong: that is how a wrong passphrase shows. */
-export function unwrapDataKey(slot, kek) {
-  return subtle().unwrapKey("raw", slot.wrapped, kek, { name: "AES-GCM", iv: slot.iv }, { name: "AES-GCM", length: 256 }, false, [
+/** Throws (OperationError) when the KEK is wrong: that is how a wrong passphrase shows.
+ * Extractable only to wrap the same key under a new KEK (changing the unlock method). */
+export function unwrapDataKey(slot, kek, extractable = false) {
+  return subtle().unwrapKey("raw", slot.wrapped, kek, { name: "AES-GCM", iv: slot.iv }, { name: "AES-GCM", length: 256 }, extractable, [
     "encrypt",
     "decrypt",
   ]);

@@ -8,6 +8,7 @@ import { listScreen, citizenScreen, newCitizenScreen, resetList } from "./screen
 import { contactScreen, phaseScreen, consentScreen, conflictScreen } from "./screens/forms.js";
 import { leadsScreen, newLeadScreen } from "./screens/leads.js";
 import { syncScreen, badge } from "./screens/settings.js";
+import { unlockChangeScreen } from "./screens/unlockchange.js";
 
 /* global __BUILD_TAG__ */
 const BUILD_TAG = __BUILD_TAG__;
@@ -152,7 +153,7 @@ async function pick() {
   const hash = location.hash.replace(/^#/, "") || "/";
   const parts = hash.split("/").filter(Boolean);
   const role = store.state.user?.role;
-  if (parts[0] === "synk") return syncScreen(app);
+  if (parts[0] === "synk") return parts[1] === "oplaasning" ? unlockChangeScreen(app) : syncScreen(app);
   if (parts[0] === "log-ind") return reloginScreen(app);
   if (role === "admin") return adminScreen();
   if (role === "frivillig") {
@@ -164,7 +165,7 @@ async function pick() {
   if (parts[0] === "ny-henvisning") return newLeadScreen(app);
   if (parts[0] === "borger" && parts[1]) {
     const id = decodeURIComponent(parts[1]);
-    if (parts[2] === "kontakt") return contactScreen(app, id);
+    if (parts[2] === "kontakt") return contactScreen(app, id, parts[3] ? decodeURIComponent(parts[3]) : null);
     if (parts[2] === "fase") return phaseScreen(app, id);
     if (parts[2] === "samtykke") return consentScreen(app, id, parts[3] ? decodeURIComponent(parts[3]) : null);
     if (parts[2] === "konflikt") return conflictScreen(app, id, decodeURIComponent(parts[3] || ""), decodeURIComponent(parts[4] || ""));

@@ -94,16 +94,28 @@ export const isUnlocked = () => !!S.key;
 export const hasKeyslot = async () => S.hasKeyslot || !!(await S.db.get("meta", "keyslot"));
 
 // ---------------------------------------------------------------- keys
-export async function setupPassphrase(passphrase) {
+/** A new keyslot's description and KEK for a passphrase (fresh salt every time). */
+export async function passphraseSlot(passphrase) {
   const salt = C.randomBytes(16);
   const kek = await C.kekFromPassphrase(passphrase, salt);
-  return installKey({ method: "passphrase", salt, iterations: C.PBKDF2_ITERATIONS }, kek);
+  return { slot: { method: "passphrase", salt, iterations: C.PBKDF2_ITERATIONS }, kek };
+}
+
+/** A new keyslot's description and KEK for a WebAuthn PRF secret. */
+export async function prfSlot(credentialId, prfSalt, secret) {
+  const salt = C.randomBytes(16);
+  const kek = await C.kekFromSecret(secret, salt);
+  return { slot: { method: "prf", salt, credentialId, prfSalt }, kek };
+}
+
+export async function setupPassphrase(passphrase) {
+  const { slot, kek } = await passphraseSlot(passphrase);
+  return installKey(slot, kek);
 }
 
 export async function setupPrf(credentialId, prfSalt, secret) {
-  const salt = C.randomBytes(16);
-  const kek = await C.kekFromSecret(secret, salt);
-  return installKey({ method: "prf", salt, credentialId, prfSalt }, kek);
+  const { slot, kek } = await prfSlot(credentialId, prfSalt, secret);
+  return installKey(slot, kek);
 }
 
 async function installKey(slot, kek) {
@@ -141,6 +153,56 @@ export async function unlockWith(deriveKek) {
   await putMeta("failed_unlocks", 0);
   await loadWorkingSet(key);
 }
+
+/**
+ * Change how the phone is unlocked. The data key stays the same (nothing is re-encrypted);
+ * only its wrapping is replaced. `currentKek(slot)` proves the current secret and counts
+ * toward the wipe exactly like the unlock screen, so this cannot be used to guess without
+ * the wipe. `makeNew()` runs only after the proof and returns {slot, kek} of the new
+ * method. The new keyslot must open the very key in use before it replaces the old one,
+ * in one strict transaction: the phone always has exactly one working keyslot.
+ */
+export async function changeUnlock(currentKek, makeNew) {
+  const key = S.key;
+  if (!key) throw new Error("locked");
+  const old = await keyslot();
+  const extractable = await proveSecret(old, currentKek);
+  const { slot, kek } = await makeNew();
+  const fullSlot = { ...slot, ...(await C.wrapDataKey(extractable, kek)) };
+  const probe = await C.seal(key, "probe", "probe");
+  await C.unseal(await C.unwrapDataKey(fullSlot, kek), probe, "probe"); // throws unless the same key
+  const tx = S.db.transaction("meta", "readwrite", { durability: "strict" });
+  const stored = await tx.store.get("keyslot");
+  if (!sameBytes(stored?.wrapped, old.wrapped)) {
+    tx.done.catch(() => {});
+    tx.abort(); // changed meanwhile (cannot happen with one window): keep what is there
+    throw new Error("keyslot changed");
+  }
+  tx.store.put(fullSlot, "keyslot");
+  tx.store.put(0, "failed_unlocks");
+  await tx.done;
+  emit("keyslot");
+}
+
+/** The current secret's attempt, counted before it runs; returns the key as extractable. */
+async function proveSecret(slot, currentKek) {
+  const failed = ((await getMeta("failed_unlocks")) || 0) + 1;
+  await putMeta("failed_unlocks", failed);
+  let extractable;
+  try {
+    extractable = await C.unwrapDataKey(slot, await currentKek(slot), true);
+  } catch {
+    if (failed >= S.settings.maxFailedUnlocks) {
+      await wipe("wrong_unlocks");
+      throw new Wiped();
+    }
+    throw new WrongSecret(S.settings.maxFailedUnlocks - failed);
+  }
+  await putMeta("failed_unlocks", 0);
+  return extractable;
+}
+
+const sameBytes = (a, b) => !!a && !!b && a.length === b.length && a.every((x, i) => x === b[i]);
 
 export function unlockWithPassphrase(passphrase) {
   return unlockWith((slot) => C.kekFromPassphrase(passphrase, slot.salt, slot.iterations));
@@ -582,8 +644,9 @@ async function applyPullNow(page, { ackedBefore = [] } = {}) {
     if (s.entity === "lead") {
       v.__snapshot = s;
       leads.set(s.id, v);
-    } else if (v.entity === "contact" && v.voided) recompute.add(v.fields.citizen_id);
-    else incremental.push(v);
+    } else if (v.entity === "contact" && (v.voided || v.amendments?.length)) {
+      recompute.add(v.fields.citizen_id); // a corrected time can move "last contact" back
+    } else incremental.push(v);
   }
   for (const row of evictRows) {
     if (row.entity === "lead") leads.delete(row.id);

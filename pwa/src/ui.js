@@ -52,6 +52,12 @@ export const nowLocal = () => {
   const d = new Date();
   return `${today()}T${pad(d.getHours())}:${pad(d.getMinutes())}`;
 };
+/** "2026-11-23T13:05:00Z" → "2026-11-23T14:05" (this phone's time, for datetime-local). */
+export function isoToLocal(iso) {
+  const d = new Date(iso);
+  if (!iso || Number.isNaN(d.getTime())) return "";
+  return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())}T${pad(d.getHours())}:${pad(d.getMinutes())}`;
+}
 /** "2026-11-23T14:05" (local) → "2026-11-23T14:05:00+01:00". */
 export function localToIso(value) {
   const d = new Date(value);

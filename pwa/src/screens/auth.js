@@ -7,13 +7,24 @@ import { MIN_PASSPHRASE } from "../crypto.js";
 import { h, textField, readForm, showErrors } from "../ui.js";
 import { prfPossible, createPrfCredential, prfSecret } from "../webauthn.js";
 
-function formError(form, message) {
+export function formError(form, message) {
   const slot = form.querySelector(".form-error");
   slot.textContent = message;
   slot.hidden = !message;
   if (message) slot.focus();
 }
-const formErrorSlot = () => h("p", { class: "form-error", role: "alert", tabindex: "-1", hidden: true });
+export const formErrorSlot = () => h("p", { class: "form-error", role: "alert", tabindex: "-1", hidden: true });
+
+/** The strength rules for a new passphrase (set-up and change): fields passphrase, repeat. */
+export function newPassphraseErrors(v) {
+  const errors = {};
+  if (v.passphrase.length < MIN_PASSPHRASE) errors.passphrase = `Adgangssætningen skal være mindst ${MIN_PASSPHRASE} tegn.`;
+  else if (/^\d+$/.test(v.passphrase)) errors.passphrase = "Brug ikke kun tal. En pinkode kan gættes, hvis telefonen bliver stjålet.";
+  if (!errors.passphrase && v.repeat !== v.passphrase) errors.repeat = "De to adgangssætninger er ikke ens.";
+  return errors;
+}
+
+export const passphraseHint = `Mindst ${MIN_PASSPHRASE} tegn. Brug gerne flere ord, fx "grøn kaffe på havnen".`;
 
 export function loginScreen(app) {
   const form = h(
@@ -77,7 +88,7 @@ export async function setupScreen(app) {
       type: "password",
       autocomplete: "new-password",
       required: true,
-      hint: `Mindst ${MIN_PASSPHRASE} tegn. Brug gerne flere ord, fx "grøn kaffe på havnen".`,
+      hint: passphraseHint,
     }),
     textField({ name: "repeat", label: "Gentag adgangssætning", type: "password", autocomplete: "new-password", required: true }),
   );
@@ -85,11 +96,7 @@ export async function setupScreen(app) {
   form.addEventListener("submit", async (event) => {
     event.preventDefault();
     const v = readForm(form);
-    const errors = {};
-    if (v.passphrase.length < MIN_PASSPHRASE) errors.passphrase = `Adgangssætningen skal være mindst ${MIN_PASSPHRASE} tegn.`;
-    else if (/^\d+$/.test(v.passphrase)) errors.passphrase = "Brug ikke kun tal. En pinkode kan gættes, hvis telefonen bliver stjålet.";
-    if (!errors.passphrase && v.repeat !== v.passphrase) errors.repeat = "De to adgangssætninger er ikke ens.";
-    if (!showErrors(form, errors)) return;
+    if (!showErrors(form, newPassphraseErrors(v))) return;
     busy(true);
     try {
       await store.setupPassphrase(v.passphrase);

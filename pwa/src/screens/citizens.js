@@ -279,8 +279,20 @@ export async function citizenScreen(app, id) {
               x.actors?.length ? h("p", { class: "muted" }, `Til stede: ${x.actors.map((a) => label(L.ACTORS, a)).join(", ")}`) : null,
               x.note ? h("p", { class: "note" }, x.note) : null,
               c.voided ? h("p", { class: "muted" }, `Annulleret${c.void?.reason ? `: ${c.void.reason}` : ""}`) : null,
+              amendedTag(c),
               c.pending ? h("span", { class: "tag" }, "Ikke sendt") : null,
-              c.voided ? null : voidButton(app, c),
+              c.voided
+                ? null
+                : h(
+                    "div",
+                    { class: "row-buttons" },
+                    h(
+                      "a",
+                      { class: "button small secondary", href: `${base}/kontakt/${encodeURIComponent(c.id)}`, "aria-label": `Ret kontakten ${fmtDateTime(x.occurred_at)}` },
+                      "Ret",
+                    ),
+                    voidButton(app, c),
+                  ),
             );
           }),
         )
@@ -305,6 +317,14 @@ export async function citizenScreen(app, id) {
     ],
     live: (what) => ["pull", "push"].includes(what) && app.render(),
   };
+}
+
+/** "Rettet": the contact shows corrected values; the original stays in the log. Pulled
+ * snapshots list `amendments` (not in a partial view); own unsent ones come from views.js. */
+function amendedTag(contact) {
+  const last = contact.amendments?.at(-1);
+  if (!last) return null;
+  return h("span", { class: "tag", title: `Rettet af ${who(last.user_id, contact)}, ${when(last.hlc)}` }, "Rettet");
 }
 
 /** Contacts are append-only: a wrong entry is voided (it stays readable, struck through). */

@@ -4,7 +4,7 @@ import * as store from "../store.js";
 import * as sync from "../sync.js";
 import * as L from "../labels.gen.js";
 import { uuid4 } from "../crypto.js";
-import { h, label, fmtDate, textField, selectField, radioGroup, checkboxGroup, readForm, showErrors, autosave, draftNotice, today, nowLocal, localToIso } from "../ui.js";
+import { h, label, fmtDate, textField, selectField, radioGroup, checkboxGroup, readForm, showErrors, autosave, draftNotice, today, nowLocal, localToIso, isoToLocal } from "../ui.js";
 import { loadCitizen, phaseText, fieldValueText, FIELD_NAMES, who, when } from "./citizens.js";
 
 const back = (id) => h("p", {}, h("a", { href: `#/borger/${encodeURIComponent(id)}` }, "‹ Tilbage til borgeren"));
@@ -32,45 +32,101 @@ async function save(app, commit) {
 }
 
 // ---------------------------------------------------------------- contact
-export async function contactScreen(app, citizenId) {
-  const { citizen } = await loadCitizen(citizenId);
+/** Log a contact, or correct one (`contactId`): a correction adds `amend` ops for the
+ * fields that changed; the contact itself is append-only and is never overwritten. */
+export async function contactScreen(app, citizenId, contactId = null) {
+  const { citizen, views } = await loadCitizen(citizenId);
   if (!citizen) return notFound();
-  const draftKey = `contact:${citizenId}`;
+  const contact = contactId ? views.find((v) => v.id === contactId && v.entity === "contact" && !v.voided) : null;
+  if (contactId && !contact) return contactGone(citizenId);
+  const was = contact ? contact.fields : { kind: "contact", place: "own_home", channel: "in_person", actors: ["behandler_fremskudt"] };
   const form = h(
     "form",
     { novalidate: true, id: "contact-form" },
-    textField({ name: "note", label: "Kort note", rows: 4, maxlength: 2000, hint: "Skriv kun det nødvendige." }),
-    radioGroup({ name: "kind", legend: "Type", options: L.CONTACT_KINDS, value: "contact" }),
-    radioGroup({ name: "place", legend: "Sted", options: L.CONTACT_PLACES, value: "own_home" }),
-    selectField({ name: "channel", label: "Form", options: L.CHANNELS, value: "in_person" }),
-    textField({ name: "occurred_at", label: "Tidspunkt", type: "datetime-local", value: nowLocal(), required: true }),
-    checkboxGroup({ name: "actors", legend: "Hvem var til stede?", options: L.ACTORS, value: ["behandler_fremskudt"] }),
+    textField({ name: "note", label: "Kort note", rows: 4, maxlength: 2000, hint: "Skriv kun det nødvendige.", value: was.note ?? "" }),
+    radioGroup({ name: "kind", legend: "Type", options: L.CONTACT_KINDS, value: was.kind }),
+    radioGroup({ name: "place", legend: "Sted", options: L.CONTACT_PLACES, value: was.place ?? "" }),
+    selectField({ name: "channel", label: "Form", options: L.CHANNELS, value: was.channel ?? "", empty: was.channel ? undefined : "Ikke angivet" }),
+    textField({ name: "occurred_at", label: "Tidspunkt", type: "datetime-local", value: contact ? isoToLocal(was.occurred_at) : nowLocal(), required: true }),
+    checkboxGroup({ name: "actors", legend: "Hvem var til stede?", options: L.ACTORS, value: was.actors || [] }),
   );
-  const draft = await autosave(form, draftKey);
+  // A correction has seen the fields as shown now (checked again when saving).
+  const seen = {};
+  if (contact) for (const field of AMENDABLE) seen[field] = await store.seenFor(contact.id, field);
+  const draft = await autosave(form, contact ? `contact:${citizenId}:${contact.id}` : `contact:${citizenId}`);
   form.addEventListener("submit", async (event) => {
     event.preventDefault();
     const v = readForm(form);
-    const errors = {};
-    const iso = v.occurred_at ? localToIso(v.occurred_at) : null;
-    if (!iso) errors.occurred_at = "Vælg dato og klokkeslæt for kontakten.";
-    else if (Date.parse(iso) > Date.now() + 10 * 60000) errors.occurred_at = "Tidspunktet ligger i fremtiden. Ret det.";
-    if (!v.kind) errors.kind = "Vælg kontakt eller kontaktforsøg.";
-    if (v.note.length > 2000) errors.note = "Noten må højst være 2000 tegn.";
-    if (!showErrors(form, errors)) return;
-    const value = { citizen_id: citizenId, occurred_at: iso, kind: v.kind };
-    if (v.place) value.place = v.place;
-    if (v.channel) value.channel = v.channel;
-    if (v.actors.length) value.actors = v.actors;
-    if (v.note.trim()) value.note = v.note.trim();
+    if (!showErrors(form, contactErrors(v))) return;
+    if (contact) {
+      const ops = amendOps(contact, v, seen);
+      if (!(await save(app, () => draft.commit(ops)))) return;
+      return done(app, citizenId, ops.length ? "Kontakten er rettet." : "Ingen ændringer at gemme.");
+    }
+    const value = { citizen_id: citizenId, ...contactValues(v, null) };
+    for (const key of Object.keys(value)) if (value[key] === null) delete value[key];
     if (!(await draft.commit([{ entity: "contact", record_id: uuid4(), kind: "create", value }]))) return;
     await done(app, citizenId, v.kind === "attempt" ? "Kontaktforsøget er gemt." : "Kontakten er gemt.");
   });
+  const title = contact ? "Ret kontakt" : "Log kontakt";
   return {
-    title: "Log kontakt",
-    body: [back(citizenId), h("h1", {}, `Log kontakt – ${citizen.fields.initials}`), draftNotice(draft.restored), form],
-    actions: [h("button", { type: "submit", form: "contact-form", class: "button primary", id: "save-contact" }, "Gem kontakt")],
+    title,
+    body: [
+      back(citizenId),
+      h("h1", {}, `${title} – ${citizen.fields.initials}`),
+      contact ? h("p", {}, "Den oprindelige registrering bevares. Din rettelse gemmes sammen med den, og kun de felter, du ændrer, bliver rettet.") : null,
+      draftNotice(draft.restored),
+      form,
+    ],
+    actions: [h("button", { type: "submit", form: "contact-form", class: "button primary", id: "save-contact" }, contact ? "Gem rettelse" : "Gem kontakt")],
   };
 }
+
+// The contact fields the form edits; all are amendable (schemas/records.py Contact, merge "append").
+const AMENDABLE = ["occurred_at", "kind", "place", "channel", "actors", "note"];
+
+function contactErrors(v) {
+  const errors = {};
+  const iso = v.occurred_at ? localToIso(v.occurred_at) : null;
+  if (!iso) errors.occurred_at = "Vælg dato og klokkeslæt for kontakten.";
+  else if (Date.parse(iso) > Date.now() + 10 * 60000) errors.occurred_at = "Tidspunktet ligger i fremtiden. Ret det.";
+  if (!v.kind) errors.kind = "Vælg kontakt eller kontaktforsøg.";
+  if (v.note.length > 2000) errors.note = "Noten må højst være 2000 tegn.";
+  return errors;
+}
+
+/** The form as field values; empty = null. An unchanged time keeps its stored text exactly. */
+function contactValues(v, was) {
+  const sameTime = was && v.occurred_at === isoToLocal(was.occurred_at);
+  return {
+    occurred_at: sameTime ? was.occurred_at : localToIso(v.occurred_at),
+    kind: v.kind,
+    place: v.place || null,
+    channel: v.channel || null,
+    actors: v.actors.length ? v.actors : null,
+    note: v.note.trim() || null,
+  };
+}
+
+// Compare as the server stores values: code lists sorted, empty text or list = not given.
+const norm = (x) => (Array.isArray(x) ? (x.length ? JSON.stringify([...x].sort()) : "null") : JSON.stringify(x === "" || x === undefined ? null : x));
+
+function amendOps(contact, v, seen) {
+  const now = contactValues(v, contact.fields);
+  return AMENDABLE.filter((field) => norm(now[field]) !== norm(contact.fields[field])).map((field) => ({
+    entity: "contact",
+    record_id: contact.id,
+    kind: "amend",
+    field,
+    value: Array.isArray(now[field]) ? [...now[field]].sort() : now[field],
+    seen: seen[field],
+  }));
+}
+
+const contactGone = (citizenId) => ({
+  title: "Ikke fundet",
+  body: [back(citizenId), h("h1", {}, "Kontakten findes ikke"), h("p", {}, "Den er annulleret eller ikke længere på telefonen.")],
+});
 
 // ---------------------------------------------------------------- phase
 export async function phaseScreen(app, citizenId) {

@@ -180,7 +180,12 @@ export async function syncScreen(app) {
           h("dt", {}, "Oplåsning"),
           h("dd", {}, (await store.keyslot())?.method === "prf" ? "Fingeraftryk eller ansigt" : "Adgangssætning"),
         ),
-        h("button", { type: "button", class: "button secondary", onclick: () => app.lockNow() }, "Lås nu"),
+        h(
+          "div",
+          { class: "row-buttons" },
+          h("a", { class: "button secondary", href: "#/synk/oplaasning", id: "change-unlock" }, "Skift oplåsning"),
+          h("button", { type: "button", class: "button secondary", onclick: () => app.lockNow() }, "Lås nu"),
+        ),
       ),
       h(
         "section",
