@@ -135,3 +135,19 @@ def server_records(api) -> dict[str, dict]:
         cursor = page["next_cursor"]
         if not page["has_more"]:
             return records
+
+
+def add_fingerprint_authenticator(context, page) -> None:
+    """Chromium's virtual platform authenticator with PRF: the phone's fingerprint/face."""
+    cdp = context.new_cdp_session(page)
+    cdp.send("WebAuthn.enable", {"enableUI": False})
+    options = {
+        "protocol": "ctap2",
+        "transport": "internal",
+        "hasResidentKey": True,
+        "hasUserVerification": True,
+        "isUserVerified": True,
+        "hasPrf": True,
+        "automaticPresenceSimulation": True,
+    }
+    cdp.send("WebAuthn.addVirtualAuthenticator", {"options": options})

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from e2e_helpers import (
     PASSPHRASE,
+    add_fingerprint_authenticator,
     info,
     login,
     login_and_setup,
@@ -108,22 +109,7 @@ def test_logout_is_refused_while_changes_are_unsynced(server, new_context):
 def test_webauthn_prf_protects_and_unlocks(server, new_context):
     context = new_context()
     page = context.new_page()
-    cdp = context.new_cdp_session(page)
-    cdp.send("WebAuthn.enable", {"enableUI": False})
-    cdp.send(
-        "WebAuthn.addVirtualAuthenticator",
-        {
-            "options": {
-                "protocol": "ctap2",
-                "transport": "internal",
-                "hasResidentKey": True,
-                "hasUserVerification": True,
-                "isUserVerified": True,
-                "hasPrf": True,
-                "automaticPresenceSimulation": True,
-            }
-        },
-    )
+    add_fingerprint_authenticator(context, page)
     login(page, server.url, "behandler")
     page.get_by_role("button", name="Brug fingeraftryk eller ansigt").click()
     wait_mode(page, "app")

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from e2e_helpers import (
     PASSPHRASE,
+    add_fingerprint_authenticator,
     info,
     login,
     login_and_setup,
@@ -123,18 +124,7 @@ def test_change_passphrase_keeps_outbox_and_drafts(server, new_context):
 def test_switch_between_fingerprint_and_passphrase(server, new_context):
     context = new_context()
     page = context.new_page()
-    cdp = context.new_cdp_session(page)
-    cdp.send("WebAuthn.enable", {"enableUI": False})
-    options = {
-        "protocol": "ctap2",
-        "transport": "internal",
-        "hasResidentKey": True,
-        "hasUserVerification": True,
-        "isUserVerified": True,
-        "hasPrf": True,
-        "automaticPresenceSimulation": True,
-    }
-    cdp.send("WebAuthn.addVirtualAuthenticator", {"options": options})
+    add_fingerprint_authenticator(context, page)
     login(page, server.url, "behandler2")
     page.locator("#setup-form [name=passphrase]").fill(PASSPHRASE)
     page.locator("#setup-form [name=repeat]").fill(PASSPHRASE)
