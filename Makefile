@@ -7,7 +7,7 @@ DATABASE ?= sqlite:///var/brobygger.db
 
 .PHONY: run test soak pwa pwa-if-stale chromium
 
-# Reinstall only when pyproject.toml changes.
+# Reinstall only when pyproject.toml (the dependencies) or this file (the extras) changes.
 $(STAMP): pyproject.toml Makefile
 	@test -x $(PY) || python3 -m venv $(VENV)
 	@$(PY) -m pip install -q --disable-pip-version-check -e '.[test,postgres]'

@@ -27,6 +27,11 @@ from server.push_checks import Batch
 from sync import merge
 from sync.ops import Op, OpRejected, from_stored, has_nul
 
+log = logging.getLogger("brobygger.sync")
+SHARING_PURPOSES = IDENTITY_SHARING_PURPOSES | STATUS_SHARING_PURPOSES
+WEB_DEVICE_PREFIX = "web-"
+QUARANTINE_BODY_BYTES = 64 * 1024
+
 # Pushes run one at a time: a push re-merges the records it touches from their ops, so a
 # concurrent push could otherwise overwrite a merged state without seeing the other's op,
 # and `seq` must be in commit order, which the pull cursor relies on. The thread lock
@@ -44,10 +49,6 @@ def push_lock(db: Session) -> Iterator[None]:
             # Released by the commit or rollback that ends this transaction.
             db.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": PUSH_ADVISORY_LOCK_KEY})
         yield
-log = logging.getLogger("brobygger.sync")
-SHARING_PURPOSES = IDENTITY_SHARING_PURPOSES | STATUS_SHARING_PURPOSES
-WEB_DEVICE_PREFIX = "web-"
-QUARANTINE_BODY_BYTES = 64 * 1024
 
 
 def web_device_id(user: User) -> str:

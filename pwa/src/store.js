@@ -136,22 +136,7 @@ export async function keyslot() {
 /** Try a KEK; count the attempt first (a crash mid-attempt still counts). */
 export async function unlockWith(deriveKek) {
   performance.mark("brobygger:unlock-start");
-  const slot = await keyslot();
-  const failed = ((await getMeta("failed_unlocks")) || 0) + 1;
-  await putMeta("failed_unlocks", failed);
-  let key;
-  try {
-    const kek = await deriveKek(slot);
-    key = await C.unwrapDataKey(slot, kek);
-  } catch (error) {
-    if (failed >= S.settings.maxFailedUnlocks) {
-      await wipe("wrong_unlocks");
-      throw new Wiped();
-    }
-    throw new WrongSecret(S.settings.maxFailedUnlocks - failed);
-  }
-  await putMeta("failed_unlocks", 0);
-  await loadWorkingSet(key);
+  await loadWorkingSet(await proveSecret(await keyslot(), deriveKek));
 }
 
 /**
@@ -166,7 +151,7 @@ export async function changeUnlock(currentKek, makeNew) {
   const key = S.key;
   if (!key) throw new Error("locked");
   const old = await keyslot();
-  const extractable = await proveSecret(old, currentKek);
+  const extractable = await proveSecret(old, currentKek, true);
   const { slot, kek } = await makeNew();
   const fullSlot = { ...slot, ...(await C.wrapDataKey(extractable, kek)) };
   const probe = await C.seal(key, "probe", "probe");
@@ -184,13 +169,17 @@ export async function changeUnlock(currentKek, makeNew) {
   emit("keyslot");
 }
 
-/** The current secret's attempt, counted before it runs; returns the key as extractable. */
-async function proveSecret(slot, currentKek) {
+/**
+ * One attempt with the secret behind `slot`, counted before it runs (a crash still counts);
+ * the last allowed wrong attempt wipes the phone. Returns the data key — extractable only
+ * when asked, to wrap it under a new KEK.
+ */
+async function proveSecret(slot, deriveKek, extractable = false) {
   const failed = ((await getMeta("failed_unlocks")) || 0) + 1;
   await putMeta("failed_unlocks", failed);
-  let extractable;
+  let key;
   try {
-    extractable = await C.unwrapDataKey(slot, await currentKek(slot), true);
+    key = await C.unwrapDataKey(slot, await deriveKek(slot), extractable);
   } catch {
     if (failed >= S.settings.maxFailedUnlocks) {
       await wipe("wrong_unlocks");
@@ -199,7 +188,7 @@ async function proveSecret(slot, currentKek) {
     throw new WrongSecret(S.settings.maxFailedUnlocks - failed);
   }
   await putMeta("failed_unlocks", 0);
-  return extractable;
+  return key;
 }
 
 const sameBytes = (a, b) => !!a && !!b && a.length === b.length && a.every((x, i) => x === b[i]);

@@ -151,3 +151,11 @@ def add_fingerprint_authenticator(context, page) -> None:
         "automaticPresenceSimulation": True,
     }
     cdp.send("WebAuthn.addVirtualAuthenticator", {"options": options})
+
+
+def log_contact(page: Page, note: str) -> None:
+    """On a citizen's page: "Log kontakt", type a note, save; the app confirms."""
+    page.get_by_role("link", name="Log kontakt").click()
+    page.get_by_label("Kort note").fill(note)
+    page.get_by_role("button", name="Gem kontakt").click()
+    expect(page.get_by_text("Kontakten er gemt.")).to_be_visible()

@@ -4,7 +4,7 @@ work per contact, the timeline shows the corrected values with "Rettet", and the
 correction reaches the server exactly once and another phone after sync."""
 from __future__ import annotations
 
-from e2e_helpers import login_and_setup, open_citizen, server_ops, server_records, unlock, wait_synced
+from e2e_helpers import log_contact, login_and_setup, open_citizen, server_ops, server_records, unlock, wait_synced
 from playwright.sync_api import expect
 from test_accessibility import assert_accessible
 
@@ -26,10 +26,7 @@ def test_amended_contact_syncs_once_and_reaches_another_phone(server, new_contex
     login_and_setup(page, server.url, "behandler")
     citizen = _citizen(page)
     open_citizen(page, citizen["code"])
-    page.get_by_role("link", name="Log kontakt").click()
-    page.get_by_label("Kort note").fill(FIRST)
-    page.get_by_role("button", name="Gem kontakt").click()
-    expect(page.get_by_text("Kontakten er gemt.")).to_be_visible()
+    log_contact(page, FIRST)
     wait_synced(page)  # the contact is on the server; the correction is made offline
     contact_id = page.evaluate(
         "async ([cid, note]) => (await window.__brobygger.store.citizenViews(cid)).find(v => v.fields.note === note).id",

@@ -7,7 +7,17 @@ import re
 import time
 import uuid
 
-from e2e_helpers import info, login_and_setup, open_citizen, server_ops, server_records, sync_now, unlock, wait_synced
+from e2e_helpers import (
+    info,
+    log_contact,
+    login_and_setup,
+    open_citizen,
+    server_ops,
+    server_records,
+    sync_now,
+    unlock,
+    wait_synced,
+)
 from playwright.sync_api import expect
 
 HAVNEN = "33333333-3333-4333-8333-333333333333"
@@ -32,16 +42,11 @@ def test_offline_day_syncs_everything_exactly_once(server, new_context):
 
     # Find the citizen by code and log a contact: tap the row, "Log kontakt", type, "Gem".
     open_citizen(page, citizen["code"])
-    page.get_by_role("link", name="Log kontakt").click()
-    page.get_by_label("Kort note").fill(NOTE)
-    page.get_by_role("button", name="Gem kontakt").click()
-    expect(page.get_by_text("Kontakten er gemt.")).to_be_visible()
+    log_contact(page, NOTE)
     expect(page.get_by_text(NOTE)).to_be_visible()
 
     # A contact logged by mistake is voided (append-only: it stays, struck through).
-    page.get_by_role("link", name="Log kontakt").click()
-    page.get_by_label("Kort note").fill("Forkert borger")
-    page.get_by_role("button", name="Gem kontakt").click()
+    log_contact(page, "Forkert borger")
     wrong = page.locator("ol.timeline li").filter(has_text="Forkert borger")
     wrong.get_by_role("button", name="Annullér").click()
     wrong.get_by_role("button", name="Bekræft: annullér kontakten").click()
@@ -189,9 +194,7 @@ def test_indexeddb_holds_no_plaintext(server, new_context):
     page.locator("#citizen-form [name=initials]").fill("XWQ")
     page.locator("#citizen-form [name=name]").fill("Zebulon Quistgaard")
     page.get_by_role("button", name="Opret borger").click()
-    page.get_by_role("link", name="Log kontakt").click()
-    page.get_by_label("Kort note").fill("Hemmelig note om Zebulon")
-    page.get_by_role("button", name="Gem kontakt").click()
+    log_contact(page, "Hemmelig note om Zebulon")
     # A draft left half-typed (drafts are encrypted too).
     page.get_by_role("link", name="Log kontakt").click()
     page.get_by_label("Kort note").fill("Kladde med følsomt indhold")

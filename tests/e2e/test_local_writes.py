@@ -9,7 +9,16 @@ import sqlite3
 import time
 import uuid
 
-from e2e_helpers import info, login_and_setup, open_citizen, server_ops, server_records, sync_now, wait_synced
+from e2e_helpers import (
+    info,
+    log_contact,
+    login_and_setup,
+    open_citizen,
+    server_ops,
+    server_records,
+    sync_now,
+    wait_synced,
+)
 from playwright.sync_api import expect
 
 HAVNEN = "33333333-3333-4333-8333-333333333333"
@@ -204,10 +213,7 @@ def test_changes_made_with_a_fast_clock_are_stamped_again_not_stuck(server, new_
     # The phone's clock runs 20 minutes fast (the server allows 5).
     page.evaluate("() => { const real = Date.now; Date.now = () => real() + 20 * 60000; }")
     open_citizen(page, citizen["code"])
-    page.get_by_role("link", name="Log kontakt").click()
-    page.get_by_label("Kort note").fill("Skrevet med et ur, der går for stærkt")
-    page.get_by_role("button", name="Gem kontakt").click()
-    expect(page.get_by_text("Kontakten er gemt.")).to_be_visible()
+    log_contact(page, "Skrevet med et ur, der går for stærkt")
     fast = page.evaluate("() => window.__brobygger.store.state.outbox[0].op")
     assert int(fast["hlc"][:13]) > time.time() * 1000 + 10 * 60000
     context.set_offline(False)

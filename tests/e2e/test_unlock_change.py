@@ -8,6 +8,7 @@ from e2e_helpers import (
     PASSPHRASE,
     add_fingerprint_authenticator,
     info,
+    log_contact,
     login,
     login_and_setup,
     open_citizen,
@@ -55,10 +56,7 @@ def test_change_passphrase_keeps_outbox_and_drafts(server, new_context):
 
     # A pending change and a half-typed draft, both encrypted with the data key.
     open_citizen(page, citizen["code"])
-    page.get_by_role("link", name="Log kontakt").click()
-    page.get_by_label("Kort note").fill(NOTE)
-    page.get_by_role("button", name="Gem kontakt").click()
-    expect(page.get_by_text("Kontakten er gemt.")).to_be_visible()
+    log_contact(page, NOTE)
     page.get_by_role("link", name="Log kontakt").click()
     page.get_by_label("Kort note").fill(DRAFT)
     page.wait_for_timeout(600)  # autosaved after 250 ms
