@@ -39,7 +39,7 @@ from sqlmodel import Session
 
 from schemas.accounts import Municipality, Organisation, User
 from server.app import create_app
-from server.auth import hash_password
+from server.auth.passwords import hash_password
 from server.settings import Settings
 from sync import hlc as hlc_mod
 from sync.ops import consent_record_id
@@ -187,7 +187,7 @@ async def main(profile: bool) -> None:
         if profiler:
             # The route runs in a worker thread: profile its two costly parts there, the
             # op handling (`apply_ops`) and the commit (bench-only monkeypatch, no server edit).
-            from server.routes import sync as sync_routes
+            from server.api import sync as sync_routes
 
             originals = (sync_routes.apply_ops, Session.commit)
             sync_routes.apply_ops = lambda *a, **k: profiler.runcall(originals[0], *a, **k)
@@ -228,7 +228,7 @@ async def main(profile: bool) -> None:
 
         pull_profiler = cProfile.Profile() if profile else None
         if pull_profiler:
-            from server.routes import sync as sync_routes
+            from server.api import sync as sync_routes
 
             pull_originals = (sync_routes.pull, sync_routes.current_device, Session.commit)
             sync_routes.pull = lambda *a, **k: pull_profiler.runcall(pull_originals[0], *a, **k)

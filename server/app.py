@@ -7,11 +7,11 @@ from fastapi import FastAPI
 from sqlalchemy import func, select
 
 from schemas.oplog import OpRow
-from server import errors
-from server.clock import ServerClock
-from server.db import make_engine, migrate
-from server.headers import SecurityHeaders
-from server.routes import ROUTERS
+from server.core import errors
+from server.core.clock import ServerClock
+from server.core.db import make_engine, migrate
+from server.core.headers import SecurityHeaders
+from server.api import ROUTERS
 from server.settings import Settings, get_settings
 
 MAX_BODY_BYTES = 16 * 1024 * 1024  # 500 ops of typical size fit many times over

@@ -5,7 +5,7 @@ Loaded by `create_app` only when `settings.demo_mode` is on, and only once: a da
 that already has the demo municipality is left alone (a restart takes no time and keeps
 what people did in the demo). Everything is generated from a seeded `random.Random`,
 relative to the day of the first load, and written as sync operations through
-`server.sync_store.apply_ops`, so snapshots, register tables, shares and the op log are
+`server.sync.push.apply_ops`, so snapshots, register tables, shares and the op log are
 exactly what real devices would have produced. One transaction: all or nothing.
 """
 from __future__ import annotations
@@ -18,8 +18,8 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
 from schemas.accounts import Municipality, Organisation, User
-from server.auth import hash_password
-from server.clock import ServerClock
+from server.auth.passwords import hash_password
+from server.core.clock import ServerClock
 from sync import hlc
 from sync.ops import consent_record_id
 
@@ -58,7 +58,7 @@ def demo_logins() -> list[tuple[str, str, str]]:
 
 def load_demo(engine: Engine, today: date | None = None) -> bool:
     """Load the demo data unless it is there already. Returns True if it loaded."""
-    from server.sync_store import apply_ops, web_device_id
+    from server.sync.push import apply_ops, web_device_id
 
     with Session(engine) as db:
         if db.get(Municipality, MUNICIPALITY_ID) is not None:

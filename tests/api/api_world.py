@@ -16,9 +16,10 @@ from schemas.accounts import Device, Municipality, Organisation, User
 from schemas.oplog import RecordSnapshot, Share
 from server import demo
 from server.app import create_app
-from server.auth import hash_password, start_session, utcnow
+from server.auth.passwords import hash_password
+from server.auth.sessions import start_session, utcnow
 from server.settings import Settings
-from server.sync_store import apply_ops
+from server.sync.push import apply_ops
 
 M2 = "55555555-5555-4555-8555-555555555555"
 OTHER_TEAM = "66666666-6666-4666-8666-666666666666"

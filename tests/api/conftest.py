@@ -6,8 +6,8 @@ from types import SimpleNamespace
 import pytest
 from api_world import build_world, copy_world
 
-from server.auth import COOKIE
-from server.authz import ANONYMOUS
+from server.auth.sessions import COOKIE
+from server.auth.authz import ANONYMOUS
 
 
 @pytest.fixture(scope="session")

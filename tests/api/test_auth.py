@@ -5,7 +5,7 @@ import hashlib
 import sqlite3
 from datetime import UTC, datetime, timedelta
 
-from server.auth import COOKIE
+from server.auth.sessions import COOKIE
 
 DEMO = "11111111-1111-4111-8111-111111111111"
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 import pytest
 from fastapi.routing import APIRoute
 
-from server.authz import ANONYMOUS, BUILTIN, MUNICIPALITY, RECORDS, ROLES, ROUTES
+from server.auth.authz import ANONYMOUS, BUILTIN, MUNICIPALITY, RECORDS, ROLES, ROUTES
 
 # --- 1. every route is in the table and uses its rule ---------------------------------
 

@@ -9,8 +9,8 @@ from alembic.script import ScriptDirectory
 from sqlalchemy import text
 from sqlmodel import SQLModel
 
-from server.auth import hash_password
-from server.db import alembic_config, make_engine, migrate
+from server.auth.passwords import hash_password
+from server.core.db import alembic_config, make_engine, migrate
 
 MUNICIPALITY = "aaaaaaaa-aaaa-4aaa-8aaa-aaaaaaaaaaaa"
 ORGANISATION = "bbbbbbbb-bbbb-4bbb-8bbb-bbbbbbbbbbbb"

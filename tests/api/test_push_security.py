@@ -12,8 +12,8 @@ from api_world import M2_TEAM
 from starlette.responses import PlainTextResponse
 
 from server import demo
-from server.errors import CatchAll
-from server.headers import SecurityHeaders
+from server.core.errors import CatchAll
+from server.core.headers import SecurityHeaders
 
 
 def _hlc(device: str, offset_ms: int = 0) -> str:

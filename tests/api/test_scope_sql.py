@@ -1,4 +1,4 @@
-"""The pull's SQL pre-filter (server.sync_pull.scope_filter) selects exactly the records
+"""The pull's SQL pre-filter (server.sync.pull.scope_filter) selects exactly the records
 that the pure scope rules (sync.scope.visible_fields) let a viewer see."""
 from __future__ import annotations
 
@@ -8,9 +8,9 @@ from sqlalchemy import delete
 from sqlmodel import Session, select
 
 from schemas.oplog import RecordSnapshot, Share
-from server.db import make_engine, migrate
-from server.places import to_place
-from server.sync_pull import scope_filter
+from server.core.db import make_engine, migrate
+from server.sync.places import to_place
+from server.sync.pull import scope_filter
 from sync.scope import Viewer, visible_fields
 
 MUNICIPALITIES = ["m1", "m2"]

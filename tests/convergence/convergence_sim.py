@@ -24,7 +24,7 @@ from sqlmodel import Session
 
 from schemas.accounts import Municipality, Organisation, User
 from server.app import create_app
-from server.auth import hash_password
+from server.auth.passwords import hash_password
 from server.settings import Settings
 from sync import hlc as hlc_mod
 

@@ -26,7 +26,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DBAPIError
 
 from server import demo
-from server.db import alembic_config
+from server.core.db import alembic_config
 from sync import merge
 from sync.ops import from_stored
 

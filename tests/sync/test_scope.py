@@ -345,7 +345,7 @@ def test_the_sentinels_do_reach_someone_allowed():
 
 
 # ----------------------------------------------------------------------------- the server's SQL pre-filter
-# sync/scope.py promises that the server's SQL pre-filter (server.sync_pull.scope_filter)
+# sync/scope.py promises that the server's SQL pre-filter (server.sync.pull.scope_filter)
 # selects exactly the records for which visible_fields(...) is not None.
 records_rows = st.lists(
     st.fixed_dictionaries(
@@ -387,8 +387,8 @@ def test_the_server_sql_prefilter_agrees_with_visible_fields(scope_db, rows, sha
     from sqlmodel import Session, delete, select
 
     from schemas.oplog import RecordSnapshot, Share
-    from server.places import load_shares, sharing_citizen, to_place
-    from server.sync_pull import scope_filter
+    from server.sync.places import load_shares, sharing_citizen, to_place
+    from server.sync.pull import scope_filter
 
     with Session(scope_db) as db:
         db.exec(delete(RecordSnapshot))

@@ -9,22 +9,13 @@ from pydantic import BaseModel, Field
 from sqlmodel import Session, select
 
 from schemas.accounts import Organisation, SessionToken, User
-from server import audit
-from server.auth import (
-    COOKIE,
-    clear_session_cookie,
-    client_address,
-    login_limiter,
-    may_log_in,
-    public_user,
-    set_session_cookie,
-    start_session,
-    token_hash,
-    verify_password,
-)
-from server.authz import require
-from server.deps import get_db
-from server.errors import ApiError, error_body
+from server.core import audit
+from server.auth.limiter import client_address, login_limiter
+from server.auth.passwords import verify_password
+from server.auth.sessions import COOKIE, clear_session_cookie, may_log_in, public_user, set_session_cookie, start_session, token_hash
+from server.auth.authz import require
+from server.core.deps import get_db
+from server.core.errors import ApiError, error_body
 
 router = APIRouter(prefix="/api/session", tags=["session"])
 log = logging.getLogger("brobygger.auth")

@@ -1,5 +1,5 @@
 """Routers per resource. Order matters only for the catch-all PWA routes (last)."""
-from server.routes import admin, devices, docs, organisations, pwa, records, session, sync
+from server.api import admin, devices, docs, organisations, pwa, records, session, sync
 
 ROUTERS = [
     session.router,

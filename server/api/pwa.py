@@ -6,7 +6,7 @@
 - `/assets/app-<hash>.{js,css}`: content-hashed, cached for a year (immutable).
 - `/icons/*.png`: cached for a day.
 If pwa/dist is missing, `/` answers 503 with a page that says to run `make pwa`.
-Security headers (strict CSP) are added to every response by server.headers.
+Security headers (strict CSP) are added to every response by server.core.headers.
 """
 from __future__ import annotations
 

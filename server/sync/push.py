@@ -20,10 +20,11 @@ from sqlmodel import Session, select
 from schemas.accounts import User
 from schemas.enums import IDENTITY_SHARING_PURPOSES, STATUS_SHARING_PURPOSES
 from schemas.oplog import OpRow, QuarantinedOp, RecordSnapshot, ScopeChange, Share
-from server import audit, projections
-from server.clock import ServerClock
-from server.places import load_places, load_shares
-from server.push_checks import Batch
+from server.core import audit
+from server.sync import projections
+from server.core.clock import ServerClock
+from server.sync.places import load_places, load_shares
+from server.sync.checks import Batch
 from sync import merge
 from sync.ops import Op, OpRejected, from_stored, has_nul
 

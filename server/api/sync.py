@@ -9,13 +9,14 @@ from pydantic import BaseModel, Field
 from sqlmodel import Session
 
 from schemas.accounts import Device, User
-from server import audit
-from server.auth import current_device, current_user
-from server.authz import require
-from server.deps import get_db
-from server.errors import ApiError
-from server.sync_pull import pull
-from server.sync_store import apply_ops, push_lock, quarantine, result
+from server.core import audit
+from server.auth.devices import current_device
+from server.auth.sessions import current_user
+from server.auth.authz import require
+from server.core.deps import get_db
+from server.core.errors import ApiError
+from server.sync.pull import pull
+from server.sync.push import apply_ops, push_lock, quarantine, result
 from sync.ops import OpRejected
 
 router = APIRouter(prefix="/api/sync", tags=["sync"])

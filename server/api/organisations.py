@@ -5,9 +5,9 @@ from fastapi import APIRouter, Depends
 from sqlmodel import Session, select
 
 from schemas.accounts import Organisation, User
-from server.auth import current_user
-from server.authz import require
-from server.deps import get_db
+from server.auth.sessions import current_user
+from server.auth.authz import require
+from server.core.deps import get_db
 
 router = APIRouter(prefix="/api", tags=["organisations"])
 

@@ -15,9 +15,9 @@ from schemas.entities import AMEND, ARCHIVE, CREATE, ENTITIES, SET, UNARCHIVE, V
 from schemas.fields import Merge
 from schemas.forms import check_answers
 from schemas.oplog import RecordSnapshot
-from server.auth import viewer_of
-from server.clock import ServerClock
-from server.places import load_places, load_shares, sharing_citizen, to_place
+from server.auth.sessions import viewer_of
+from server.core.clock import ServerClock
+from server.sync.places import load_places, load_shares, sharing_citizen, to_place
 from sync import scope
 from sync.ops import Op, OpRejected, parse
 

@@ -17,11 +17,11 @@ from pydantic import BaseModel, Field, field_validator
 from sqlmodel import Session, select
 
 from schemas.accounts import Device, User
-from server import audit
-from server.auth import bind_session_to_device, utcnow
-from server.authz import require
-from server.deps import get_db
-from server.errors import ApiError
+from server.core import audit
+from server.auth.sessions import bind_session_to_device, utcnow
+from server.auth.authz import require
+from server.core.deps import get_db
+from server.core.errors import ApiError
 
 router = APIRouter(prefix="/api/devices", tags=["devices"])
 
@@ -112,7 +112,7 @@ def revoke(
         device.revoked_at = utcnow()
         device.revoked_by = admin.id
         db.add(device)
-        # The lost phone's session now only gets `device_revoked` (server.authz), except
+        # The lost phone's session now only gets `device_revoked` (server.auth.authz), except
         # that it may still hand in its pending changes, which go to quarantine.
         audit.record(db, "device_revoke", user_id=admin.id, device_id=device.id)
         db.commit()

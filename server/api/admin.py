@@ -13,13 +13,13 @@ from sqlmodel import Session, select
 
 from schemas.accounts import AuditEntry, Device, Organisation, User
 from schemas.oplog import QuarantinedOp
-from server import audit
-from server.auth import end_sessions_of, public_user
-from server.authz import require
-from server.deps import get_db
-from server.errors import ApiError
-from server.routes.devices import DeviceOut, device_out
-from server.routes.session import UserOut
+from server.core import audit
+from server.auth.sessions import end_sessions_of, public_user
+from server.auth.authz import require
+from server.core.deps import get_db
+from server.core.errors import ApiError
+from server.api.devices import DeviceOut, device_out
+from server.api.session import UserOut
 
 router = APIRouter(prefix="/api", tags=["admin"])
 

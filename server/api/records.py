@@ -5,7 +5,7 @@ with `sync.scope.project` — the same rules that decide what a device pulls. A 
 caller may not see answers 404 `not_found`, exactly like a record that does not exist.
 Every read of citizen data writes audit rows (action `read`) in the request's
 transaction. Changes go through sync operations; `POST /api/leads` is the one web form,
-and it too becomes a `create` op handed to `server.sync_store.apply_ops`.
+and it too becomes a `create` op handed to `server.sync.push.apply_ops`.
 """
 from __future__ import annotations
 
@@ -20,14 +20,14 @@ from sqlmodel import Session, select
 from schemas.accounts import User
 from schemas.enums import PHASES, codes
 from schemas.oplog import RecordSnapshot
-from server import audit
-from server.auth import viewer_of
-from server.authz import require
-from server.deps import get_db
-from server.errors import ApiError
-from server.places import load_shares, row_place, sharing_citizen, to_place
-from server.sync_pull import scope_filter
-from server.sync_store import apply_ops, push_lock, web_device_id
+from server.core import audit
+from server.auth.sessions import viewer_of
+from server.auth.authz import require
+from server.core.deps import get_db
+from server.core.errors import ApiError
+from server.sync.places import load_shares, row_place, sharing_citizen, to_place
+from server.sync.pull import scope_filter
+from server.sync.push import apply_ops, push_lock, web_device_id
 from sync.scope import Viewer, project, visible_fields
 
 router = APIRouter(prefix="/api", tags=["records"])

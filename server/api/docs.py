@@ -12,7 +12,7 @@ from fastapi.responses import HTMLResponse
 from fastapi.templating import Jinja2Templates
 
 from schemas.accounts import User
-from server.authz import ANONYMOUS, ROUTES, require
+from server.auth.authz import ANONYMOUS, ROUTES, require
 
 router = APIRouter(tags=["docs"])
 templates = Jinja2Templates(directory=str(Path(__file__).parent.parent / "templates"))

@@ -8,9 +8,9 @@ from sqlmodel import Session, select
 from schemas.accounts import User
 from schemas.enums import IDENTITY_SHARING_PURPOSES
 from schemas.oplog import OpRow, RecordSnapshot, ScopeChange, Share
-from server import audit
-from server.auth import viewer_of
-from server.places import load_places, load_shares, row_place, sharing_citizen, to_place
+from server.core import audit
+from server.auth.sessions import viewer_of
+from server.sync.places import load_places, load_shares, row_place, sharing_citizen, to_place
 from sync import scope
 from sync.scope import Place
 

@@ -17,9 +17,9 @@ from fastapi import Depends, Request
 from sqlmodel import Session
 
 from schemas.accounts import Device, User
-from server.auth import session_of
-from server.deps import get_db
-from server.errors import ApiError
+from server.auth.sessions import session_of
+from server.core.deps import get_db
+from server.core.errors import ApiError
 
 ANONYMOUS = "anonymous"
 ROLES = ("behandler", "frivillig", "projektleder", "admin")

@@ -17,7 +17,7 @@ import schemas.accounts  # noqa: F401  (register tables on SQLModel.metadata)
 import schemas.oplog  # noqa: F401
 import schemas.records  # noqa: F401
 
-MIGRATIONS = Path(__file__).parent / "migrations"
+MIGRATIONS = Path(__file__).parents[1] / "migrations"
 
 
 def make_engine(url: str) -> Engine:

@@ -1,0 +1,1 @@
+"""Cross-cutting pieces: errors, headers, clock, audit, database."""

@@ -1,0 +1,1 @@
+"""The server side of the sync protocol: push (checks, log, merge), pull, places, projections."""
