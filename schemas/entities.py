@@ -1,6 +1,18 @@
-"""The registry of synced entities: which tables hold them and which fields they have."""
+"""The registry of synced entities: their tables, fields and relations.
+
+An entity's relations are data, read by the server and the phone alike (schemas.export):
+- `parent`: the field naming the citizen a child record belongs to (course, contact,
+  consent, form response). A child sits where its citizen sits (team, shares).
+- `owner`: the field naming the organisation that owns the record: the citizen's team,
+  the lead's referring organisation.
+- `link`: a reference that is not a parent: a lead's citizen, set by a behandler and
+  never shown to the referrer.
+- `id_rule`: how every device derives the same id for the same thing (a consent per
+  citizen, purpose and recipient), so that two phones recording it write one record.
+"""
 from __future__ import annotations
 
+import uuid
 from dataclasses import dataclass
 
 from schemas.fields import FieldSpec, Merge, field_specs
@@ -9,14 +21,31 @@ from schemas.records import Citizen, CitizenIdentity, Consent, Contact, Course, 
 # Operation kinds a client may send.
 CREATE, SET, AMEND, VOID, ARCHIVE, UNARCHIVE = "create", "set", "amend", "void", "archive", "unarchive"
 OP_KINDS = frozenset({CREATE, SET, AMEND, VOID, ARCHIVE, UNARCHIVE})
+CITIZEN = "citizen"  # the root of the citizen records: its consents decide who else sees them
+
+
+@dataclass(frozen=True)
+class IdRule:
+    """A record id derived from field values: uuid5(namespace, "v1|v2|…")."""
+
+    namespace: str
+    fields: tuple[str, ...]
+
+    def derive(self, values: dict) -> str:
+        return str(uuid.uuid5(uuid.UUID(self.namespace), "|".join(str(values[name]) for name in self.fields)))
 
 
 @dataclass(frozen=True)
 class EntitySpec:
     name: str
+    label: str  # Danish
     tables: tuple[type, ...]
     fields: dict[str, FieldSpec]
-    append_only: bool  # contacts and form responses: amend/void, never set
+    append_only: bool = False  # contacts and form responses: amend/void, never set
+    parent: str | None = None
+    owner: str | None = None
+    link: str | None = None
+    id_rule: IdRule | None = None
 
     @property
     def op_kinds(self) -> frozenset[str]:
@@ -28,32 +57,45 @@ class EntitySpec:
         return frozenset(kinds)
 
     @property
-    def belongs_to_citizen(self) -> bool:
-        return self.name != "lead" and self.name != "citizen"
+    def is_citizen(self) -> bool:
+        return self.name == CITIZEN
 
     def writable(self, field: str) -> FieldSpec | None:
         """The spec of a field a `set`/`amend` op may write, else None."""
         spec = self.fields.get(field)
-        if spec is None or spec.merge in (Merge.IMMUTABLE, Merge.ARCHIVE) or spec.server_set:
+        if spec is None or spec.merge in (Merge.IMMUTABLE, Merge.ARCHIVE):
             return None
         return spec
 
+    def citizen_of(self, record_id: str, fields: dict) -> str | None:
+        """The citizen whose consents decide who else may see this record."""
+        if self.is_citizen:
+            return record_id
+        name = self.parent or self.link
+        return fields.get(name) if name else None
 
-def _entity(name: str, *tables: type, append_only: bool = False) -> EntitySpec:
+
+def _entity(name: str, label: str, *tables: type, **relations) -> EntitySpec:
     fields: dict[str, FieldSpec] = {}
     for table in tables:
         fields.update(field_specs(table))
-    return EntitySpec(name=name, tables=tables, fields=fields, append_only=append_only)
+    spec = EntitySpec(name=name, label=label, tables=tables, fields=fields, **relations)
+    for relation in (spec.parent, spec.owner, spec.link, *(spec.id_rule.fields if spec.id_rule else ())):
+        assert relation is None or relation in fields, (name, relation)
+    return spec
 
+
+CONSENT_ID = IdRule("6f1c3a2e-5b8d-4c1e-9a7f-2d4b6e8c0a13", ("citizen_id", "purpose", "recipient_org_id"))
 
 ENTITIES: dict[str, EntitySpec] = {
     spec.name: spec
     for spec in (
-        _entity("citizen", Citizen, CitizenIdentity),
-        _entity("course", Course),
-        _entity("contact", Contact, append_only=True),
-        _entity("consent", Consent),
-        _entity("lead", Lead),
-        _entity("form_response", FormResponse, append_only=True),
+        _entity(CITIZEN, "Borger", Citizen, CitizenIdentity, owner="team_id"),
+        _entity("course", "Forløb", Course, parent="citizen_id"),
+        _entity("contact", "Kontakt", Contact, append_only=True, parent="citizen_id"),
+        _entity("consent", "Samtykke", Consent, parent="citizen_id", id_rule=CONSENT_ID),
+        _entity("lead", "Henvisning", Lead, owner="org_id", link="citizen_id"),
+        _entity("form_response", "Skema", FormResponse, append_only=True, parent="citizen_id"),
     )
 }
+CHILD_ENTITIES = frozenset(name for name, spec in ENTITIES.items() if spec.parent)

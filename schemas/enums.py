@@ -21,13 +21,6 @@ def codes(options: tuple[Choice, ...]) -> frozenset[str]:
     return frozenset(option.code for option in options)
 
 
-def label(options: tuple[Choice, ...], code: str | None) -> str:
-    for option in options:
-        if option.code == code:
-            return option.label
-    return code or ""
-
-
 ROLES = choices(
     ("behandler", "Behandler"),
     ("frivillig", "Frivillig / civilsamfund"),
@@ -46,6 +39,10 @@ PHASES = choices(
     ("phase_3", "Fase 3 – Brobygning"),
     ("unknown", "Ukendt"),
 )
+
+# Phases a behandlingsplan (SEL § 101, stk. 8) marks: without a plan date such a course
+# shows "behandlingsplan mangler" until one is given.
+PLAN_PHASES = frozenset({"phase_2", "phase_3"})
 
 END_REASONS = choices(
     ("not_target_group", "Ikke i målgruppen (fx alkohol primær problematik)"),
@@ -183,6 +180,25 @@ LEAD_OUTCOMES = choices(
     ("not_found", "Ikke fundet"),
     ("not_relevant", "Ikke relevant"),
 )
+
+# A lead's stage as its referrer reads it (sync.derive.lead_stage).
+LEAD_STAGES = choices(
+    ("received", "Modtaget"),
+    ("claimed", "En behandler har taget den"),
+    ("in_contact", "I kontakt"),
+    ("closed", "Afsluttet"),
+)
+
+# What a lead's outcome (set by a behandler) means as a stage.
+LEAD_STAGE_OF_OUTCOME = {
+    None: "received",
+    "new": "received",
+    "searching": "claimed",
+    "in_contact": "in_contact",
+    "enrolled": "in_contact",
+    "not_found": "closed",
+    "not_relevant": "closed",
+}
 
 FORMS = choices(
     ("kontakt_start", "Kontaktskema start"),

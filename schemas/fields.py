@@ -1,12 +1,13 @@
 """Per-field sync semantics, declared next to each column with `synced(...)`.
 
-A synced column carries its merge rule and value kind in the pydantic field's
-`json_schema_extra`; `field_specs(table)` reads them back so that `sync/` can
-validate and merge operations without a second, drifting list of fields.
+A synced column carries its merge rule, value kind, Danish label and limits in the
+pydantic field's `json_schema_extra`; `field_specs(table)` reads them back so that
+`sync/` can validate and merge operations, and `schemas.export` can hand the same facts
+to the phone app, without a second, drifting list of fields.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from enum import StrEnum
 from typing import Any
 
@@ -30,16 +31,24 @@ class Kind(StrEnum):
     """The shape a field's value must have on the wire."""
 
     TEXT = "text"
-    CODE = "code"  # one code of `choices`
-    CODES = "codes"  # list of distinct codes of `choices`
+    CODE = "code"  # one code of `options`
+    CODES = "codes"  # list of distinct codes of `options`
     INT = "int"
     BOOL = "bool"
     DATE = "date"  # ISO 8601 date, YYYY-MM-DD
     DATETIME = "datetime"  # ISO 8601 with a UTC offset
-    REF = "ref"  # UUID of another record or organisation
+    REF = "ref"  # UUID of another record or organisation (`ref` says of what)
     PHASE_EVENT = "phase_event"  # {"phase": code, "date": date}
-    CONSENT_EVENT = "consent_event"  # {"action", "form", "given_by", "date"}
-    ANSWERS = "answers"  # form answers, checked against schemas.forms
+    CONSENT_EVENT = "consent_event"  # {"action", "form", "given_by", "date", "note"?}
+    ANSWERS = "answers"  # form answers, checked against the response's form version
+
+
+class Ref(StrEnum):
+    """What a REF field points at; the server checks it exists in the writer's municipality."""
+
+    CITIZEN = "citizen"  # a citizen record
+    TEAM = "team"  # an organisation of kind rusmiddelcenter
+    ORGANISATION = "organisation"  # any organisation
 
 
 @dataclass(frozen=True)
@@ -47,14 +56,24 @@ class FieldSpec:
     name: str
     merge: Merge
     kind: Kind
-    choices: frozenset[str] = frozenset()
+    label: str = ""  # Danish, for forms and error messages
+    options: tuple[Choice, ...] = ()
     identifying: bool = False
     required: bool = False  # must be present in the create op
     max_length: int | None = None
     ge: int | None = None
     le: int | None = None
     pattern: str | None = None
-    server_set: bool = False  # filled by the server from the session, never by a client
+    pattern_hint: str | None = None  # the format in words, for the error message
+    ref: Ref | None = None
+
+    @property
+    def choices(self) -> frozenset[str]:
+        return frozenset(option.code for option in self.options)
+
+    @property
+    def title(self) -> str:
+        return self.label or self.name
 
 
 JSON_KINDS = {Kind.CODES, Kind.PHASE_EVENT, Kind.CONSENT_EVENT, Kind.ANSWERS}
@@ -63,6 +82,7 @@ JSON_KINDS = {Kind.CODES, Kind.PHASE_EVENT, Kind.CONSENT_EVENT, Kind.ANSWERS}
 def synced(
     merge: Merge,
     kind: Kind,
+    label: str,
     *,
     choices: tuple[Choice, ...] = (),
     identifying: bool = False,
@@ -71,23 +91,16 @@ def synced(
     ge: int | None = None,
     le: int | None = None,
     pattern: str | None = None,
-    server_set: bool = False,
+    pattern_hint: str | None = None,
+    ref: Ref | None = None,
     index: bool = False,
 ) -> Any:
     """A nullable column whose value is the merge of its record's operations."""
-    extra = {
-        "merge": merge.value,
-        "kind": kind.value,
-        "choices": [c.code for c in choices],
-        "identifying": identifying,
-        "required": required,
-        "max_length": max_length,
-        "ge": ge,
-        "le": le,
-        "pattern": pattern,
-        "server_set": server_set,
-    }
-    column: dict[str, Any] = {"default": None, "schema_extra": {"json_schema_extra": extra}}
+    spec = FieldSpec(
+        name="", merge=merge, kind=kind, label=label, options=choices, identifying=identifying, required=required,
+        max_length=max_length, ge=ge, le=le, pattern=pattern, pattern_hint=pattern_hint, ref=ref,
+    )
+    column: dict[str, Any] = {"default": None, "schema_extra": {"json_schema_extra": {"synced": spec}}}
     if kind in JSON_KINDS:
         column["sa_type"] = JSON
     if index:
@@ -96,22 +109,10 @@ def synced(
 
 
 def field_specs(table: type) -> dict[str, FieldSpec]:
+    """The synced fields of a table, in declaration order, named after their columns."""
     specs: dict[str, FieldSpec] = {}
     for name, info in table.model_fields.items():
         extra = info.json_schema_extra
-        if not isinstance(extra, dict) or "merge" not in extra:
-            continue
-        specs[name] = FieldSpec(
-            name=name,
-            merge=Merge(extra["merge"]),
-            kind=Kind(extra["kind"]),
-            choices=frozenset(extra["choices"]),
-            identifying=extra["identifying"],
-            required=extra["required"],
-            max_length=extra["max_length"],
-            ge=extra["ge"],
-            le=extra["le"],
-            pattern=extra["pattern"],
-            server_set=extra["server_set"],
-        )
+        if isinstance(extra, dict) and isinstance(extra.get("synced"), FieldSpec):
+            specs[name] = replace(extra["synced"], name=name)
     return specs

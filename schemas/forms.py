@@ -1,7 +1,8 @@
 """The three forms as data: kontaktskema start, kontaktskema løbende, progressionsskema.
 
-Each question has a stable key, a Danish label and an answer type. `check_answers`
-validates a FormResponse's answers against its form.
+Each question has a stable key, a Danish label and an answer kind from the same
+vocabulary as synced fields (schemas.fields.Kind); `sync.ops.check_answers` validates a
+response's answers with the same `check_value` as every other value.
 """
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from dataclasses import dataclass, field
 
 from schemas import enums
 from schemas.enums import Choice, choices
+from schemas.fields import FieldSpec, Kind, Merge
 
 SCALE_5 = choices(
     ("1", "Slet ikke"), ("2", "Lidt"), ("3", "I nogen grad"), ("4", "En hel del"), ("5", "Rigtig meget")
@@ -30,16 +32,25 @@ YES_NO = choices(("yes", "Ja"), ("no", "Nej"))
 class Question:
     key: str
     label: str
-    type: str  # choice | multi | int | text
+    kind: Kind  # CODE (one option), CODES (several), INT, TEXT: the vocabulary of synced fields
     options: tuple[Choice, ...] = ()
     min: int | None = None
     max: int | None = None
     required: bool = False
 
+    @property
+    def spec(self) -> FieldSpec:
+        """The question as a field spec, so answers are checked like every other value."""
+        return FieldSpec(
+            name=self.key, merge=Merge.APPEND, kind=self.kind, label=self.label, options=self.options,
+            required=self.required, ge=self.min, le=self.max, max_length=2000 if self.kind == Kind.TEXT else None,
+        )
+
 
 @dataclass(frozen=True)
 class Form:
     code: str
+    version: int
     label: str
     questions: tuple[Question, ...] = field(default_factory=tuple)
 
@@ -48,11 +59,20 @@ class Form:
 
 
 def _choice(key, label, options, required=False):
-    return Question(key, label, "choice", options, required=required)
+    return Question(key, label, Kind.CODE, options, required=required)
+
+
+def _multi(key, label, options):
+    return Question(key, label, Kind.CODES, options)
+
+
+def _int(key, label, low, high):
+    return Question(key, label, Kind.INT, min=low, max=high)
 
 
 KONTAKT_START = Form(
     "kontakt_start",
+    1,
     "Kontaktskema start",
     (
         _choice("first_seen_place", "Hvor var borgeren, da borgeren blev identificeret?", enums.FIRST_SEEN_PLACES, True),
@@ -64,7 +84,7 @@ KONTAKT_START = Form(
             ("myndighed", "Myndighedssagsbehandler"),
             ("other", "Øvrige"),
         )),
-        Question("actors_first_contact", "Aktører involveret i første kontakt og relation", "multi", enums.ACTORS),
+        _multi("actors_first_contact", "Aktører involveret i første kontakt og relation", enums.ACTORS),
         _choice("attachment", "Tilknytning til behandlingssystemet", choices(
             ("unknown_before", "Hidtil ukendt"),
             ("known_dropped_out", "Tidligere kendt men frafaldet"),
@@ -73,7 +93,7 @@ KONTAKT_START = Form(
         _choice("substitution", "Substitutionsbehandling", choices(
             ("now", "Modtager nu"), ("before", "Tidligere"), ("never", "Aldrig"),
         )),
-        Question("other_services", "Andre sociale og sundhedsmæssige tilbud", "multi", choices(
+        _multi("other_services", "Andre sociale og sundhedsmæssige tilbud", choices(
             ("bostoette", "Bostøtte"),
             ("ambulant_psychiatry", "Ambulant psykiatrisk behandling"),
             ("elder_care", "Ældrepleje"),
@@ -83,7 +103,7 @@ KONTAKT_START = Form(
             ("social_community", "Samværstilbud"),
             ("other", "Øvrige"),
         )),
-        Question("substances", "Primære rusmidler", "multi", choices(
+        _multi("substances", "Primære rusmidler", choices(
             ("hash", "Hash"), ("amphetamine", "Amfetamin"), ("cocaine", "Kokain"),
             ("opioids", "Opioider"), ("mixed", "Blandingsmisbrug"), ("other", "Andet"),
         )),
@@ -100,6 +120,7 @@ READINESS_ITEMS = (
 
 KONTAKT_LOEBENDE = Form(
     "kontakt_loebende",
+    1,
     "Kontaktskema løbende",
     (
         _choice("phase", "Nuværende fase", enums.PHASES, True),
@@ -110,7 +131,7 @@ KONTAKT_LOEBENDE = Form(
         *(_choice(f"readiness_{key}", label, SCALE_5) for key, label in READINESS_ITEMS),
         _choice("attempt_frequency", "Hvor ofte har du forsøgt at få kontakt?", FREQUENCY),
         _choice("contact_frequency", "Hvor ofte har der været kontakt?", FREQUENCY),
-        Question("civil_society_activities", "Understøttende aktiviteter i civilsamfundet", "multi", choices(
+        _multi("civil_society_activities", "Understøttende aktiviteter i civilsamfundet", choices(
             ("communities", "Sociale fællesskaber"),
             ("coordination", "Koordinering af indsatser"),
             ("escort", "Følgeskab til indsatser"),
@@ -148,51 +169,21 @@ DAILY_ITEMS = (
 
 PROGRESSION = Form(
     "progression",
+    1,
     "Progressionsskema",
     (
         *(_choice(f"recovery_{key}", label, SCALE_5) for key, label in RECOVERY_ITEMS),
-        *(Question(f"wellbeing_{key}", label, "int", min=0, max=10) for key, label in WELLBEING_ITEMS),
+        *(_int(f"wellbeing_{key}", label, 0, 10) for key, label in WELLBEING_ITEMS),
         *(_choice(f"daily_{key}", label, DAILY_5) for key, label in DAILY_ITEMS),
         _choice("daily_food", "Madvaner", FOOD_5),
-        Question("days_cannabis", "Antal dage med hash de sidste 7 dage", "int", min=0, max=7),
-        Question("days_other_drugs", "Antal dage med andre stoffer de sidste 7 dage", "int", min=0, max=7),
+        _int("days_cannabis", "Antal dage med hash de sidste 7 dage", 0, 7),
+        _int("days_other_drugs", "Antal dage med andre stoffer de sidste 7 dage", 0, 7),
         _choice("alcohol_frequency", "Hvor ofte har du drukket alkohol de sidste 7 dage?", choices(
             ("never", "Ingen dage"), ("1_2", "1–2 dage"), ("3_4", "3–4 dage"), ("5_7", "5–7 dage"),
         )),
-        Question("drinks_per_occasion", "Antal genstande, når du drikker", "int", min=0, max=60),
-        Question("days_binge", "Antal dage med 5 eller flere genstande", "int", min=0, max=7),
+        _int("drinks_per_occasion", "Antal genstande, når du drikker", 0, 60),
+        _int("days_binge", "Antal dage med 5 eller flere genstande", 0, 7),
     ),
 )
 
 FORMS: dict[str, Form] = {form.code: form for form in (KONTAKT_START, KONTAKT_LOEBENDE, PROGRESSION)}
-
-
-def check_answers(form_code: str, answers: dict) -> tuple[str, str] | None:
-    """Return (question key, problem in Danish) for the first bad answer, else None."""
-    form = FORMS.get(form_code)
-    if form is None:
-        return "form", "Ukendt skema."
-    for question in form.questions:
-        if question.required and answers.get(question.key) in (None, "", []):
-            return question.key, f"Besvar spørgsmålet: {question.label}"
-    for key, value in answers.items():
-        question = form.question(key)
-        if question is None:
-            return key, "Spørgsmålet findes ikke i skemaet."
-        if value is None:
-            continue
-        allowed = {option.code for option in question.options}
-        if question.type == "choice" and (not isinstance(value, str) or value not in allowed):
-            return key, "Vælg en af svarmulighederne."
-        if question.type == "multi" and (
-            not isinstance(value, list)
-            or not all(isinstance(item, str) for item in value)
-            or not set(value) <= allowed
-            or len(set(value)) != len(value)
-        ):
-            return key, "Vælg en eller flere af svarmulighederne."
-        if question.type == "int" and (
-            not isinstance(value, int) or isinstance(value, bool) or not question.min <= value <= question.max
-        ):
-            return key, f"Skriv et helt tal fra {question.min} til {question.max}."
-    return None

@@ -57,6 +57,9 @@ class RecordSnapshot(SQLModel, table=True):
     citizen_id: str | None = Field(default=None, index=True)
     last_seq: int = Field(index=True)
     state: dict = Field(sa_type=JSON)
+    # Facts about the record that depend on other records (server.sync.derived), sent
+    # with it: {"duplicate_code": true}. Null when there are none.
+    derived: dict | None = Field(default=None, sa_type=JSON)
 
 
 class Share(SQLModel, table=True):

@@ -1,54 +1,189 @@
-"""Every error the system returns, in one place: a stable code, an HTTP status and a
-sentence in plain Danish that tells the person what to do.
+"""Every error the system returns, in one place (after ODK Central's `problem.js`): a
+stable code, an HTTP status, and Danish message templates that tell the person what to
+do. Call sites name a code, optionally a reason, and the details the template needs —
+never prose of their own, and never the value a person sent (a CPR number in a URL
+must not come back in a message that ends up in a screenshot or a log).
 
-Clients switch on `code`; people read `message`. Add new problems here, never inline.
+Clients switch on `code`; people read the rendered message. `where` and `action` feed
+the error table in docs/sync-protocol.md (generated, tests/schemas checks it).
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+import string
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+
+REQUEST, OP, BOTH = "request", "op", "both"
 
 
 @dataclass(frozen=True)
 class Problem:
     code: str
     status: int
-    message: str
+    message: str  # the template for no particular reason
+    reasons: Mapping[str, str] = field(default_factory=dict)
     retry: bool = False  # the same request may succeed later unchanged
+    where: str = REQUEST
+    action: str = ""
+
+    def template(self, reason: str | None = None) -> str:
+        if reason is None:
+            return self.message
+        return self.reasons[reason]  # KeyError: an unknown reason is a programming error
+
+    def render(self, reason: str | None = None, **details) -> str:
+        return self.template(reason).format(**{key: _detail(value) for key, value in details.items()})
+
+    def templates(self) -> dict[str | None, str]:
+        return {None: self.message, **self.reasons}
+
+
+def _detail(value) -> str:
+    if isinstance(value, (list, tuple, set, frozenset)):
+        return ", ".join(sorted(str(item) for item in value))
+    return str(value)
+
+
+def placeholders(template: str) -> set[str]:
+    return {name for _, name, _, _ in string.Formatter().parse(template) if name}
 
 
 def _catalogue(*problems: Problem) -> dict[str, Problem]:
     return {problem.code: problem for problem in problems}
 
 
+FIX_AND_RESEND = "show it in \"Kræver handling\"; the user corrects and re-enters; never retried unchanged"
+
 PROBLEMS = _catalogue(
-    # Requests
-    Problem("invalid_request", 400, "Forespørgslen kunne ikke læses. Ret feltet og prøv igen."),
-    Problem("invalid_field", 422, "Feltet har en ugyldig værdi. Ret det og prøv igen."),
-    Problem("batch_too_large", 413, "For mange ændringer i én sending (højst 500). Del dem op og send igen."),
-    Problem("not_found", 404, "Det findes ikke, eller du har ikke adgang til det."),
-    # Sessions and rights
-    Problem("not_logged_in", 401, "Du er ikke logget ind, eller din session er udløbet. Log ind igen."),
-    Problem("bad_credentials", 401, "Forkert brugernavn eller adgangskode."),
-    Problem("too_many_attempts", 429, "For mange forsøg. Vent et øjeblik, og prøv igen.", retry=True),
-    Problem("forbidden", 403, "Du har ikke adgang til dette. Kontakt din projektleder, hvis det er en fejl."),
-    Problem("device_unknown", 403, "Enheden er ikke registreret til din bruger. Log ind igen på enheden."),
-    Problem("device_id_taken", 409, "Enhedens id er allerede brugt af en anden bruger. Lav et nyt id (eller udelad det) og registrér igen."),
-    Problem("device_revoked", 403, "Enheden er spærret. Data på enheden slettes. Kontakt din projektleder."),
-    # Operations (per-op results of /api/sync/push)
-    Problem("op_malformed", 422, "Ændringen mangler oplysninger eller har en forkert form og kan ikke gemmes."),
-    Problem("op_id_reused", 409, "Samme ændrings-id er brugt til to forskellige ændringer. Ændringen er gemt til gennemsyn hos projektlederen."),
-    Problem("unknown_entity", 422, "Ukendt type af oplysning."),
-    Problem("unknown_field", 422, "Ukendt felt for denne type oplysning."),
-    Problem("op_not_allowed", 422, "Denne slags ændring er ikke tilladt for denne oplysning."),
-    Problem("invalid_value", 422, "Værdien passer ikke til feltet."),
-    Problem("missing_field", 422, "Et påkrævet felt mangler."),
-    Problem("clock_ahead", 422, "Telefonens ur går for meget foran. Ret uret, og send igen.", retry=True),
-    Problem("record_not_found", 404, "Oplysningen, der ændres, findes ikke (endnu) på serveren. Den sendes igen ved næste synkronisering.", retry=True),
-    Problem("wrong_record_id", 422, "Samtykkets id passer ikke til borger, formål og modtager."),
-    Problem("conflicting_create", 409, "Der findes allerede en anden oplysning med samme id."),
-    Problem("device_mismatch", 403, "Ændringen er lavet på en anden enhed end den, der sender."),
+    # --- requests ---------------------------------------------------------------------
+    Problem("invalid_request", 400, "Forespørgslen kunne ikke læses. Ret den og prøv igen.", {
+        "json": "Forespørgslen er ikke gyldig JSON. Send et JSON-objekt.",
+        "method": "Metoden er ikke tilladt på denne adresse.",
+    }, action="fix the request"),
+    Problem("invalid_field", 422, "Feltet '{field}' er ugyldigt. Ret det og prøv igen.", {
+        "missing": "Feltet '{field}' mangler. Udfyld det og prøv igen.",
+        "too_long": "Feltet '{field}' er for langt (højst {limit}). Gør det kortere og prøv igen.",
+        "too_short": "Feltet '{field}' er for kort (mindst {limit}). Udfyld det og prøv igen.",
+        "too_large": "Feltet '{field}' er for stort (højst {limit}).",
+        "too_small": "Feltet '{field}' er for lille (mindst {limit}).",
+        "not_int": "Feltet '{field}' skal være et helt tal.",
+        "not_bool": "Feltet '{field}' skal være true eller false.",
+        "not_text": "Feltet '{field}' skal være tekst.",
+        "not_list": "Feltet '{field}' skal være en liste.",
+        "not_uuid": "Feltet '{field}' skal være et UUID som 0b6a1d1e-2f1c-4a51-9f6e-2f9d3c1b7a10.",
+        "not_date": "Feltet '{field}' skal være en dato som 2026-11-23.",
+        "choice": "Feltet '{field}' skal være en af: {allowed}.",
+        "unknown": "Feltet '{field}' kendes ikke her. Fjern det og prøv igen.",
+    }, action="fix the named field of the request"),
+    Problem("batch_too_large", 413, "Der er for mange ændringer i én sending (højst {limit}). Del dem op og send igen.", {
+        "body": "Sendingen er for stor (højst {limit} MB). Del ændringerne op og send igen.",
+    }, action="send at most 500 ops per push, in bodies under the size limit"),
+    Problem("not_found", 404, "Det findes ikke, eller du har ikke adgang til det.", action="nothing to retry"),
+    Problem("server_error", 500, "Der skete en fejl på serveren. Prøv igen om lidt.", retry=True,
+            action="keep everything; retry later (the server logged only the error's type)"),
+    # --- sessions and rights -----------------------------------------------------------
+    Problem("not_logged_in", 401, "Du er ikke logget ind, eller din session er udløbet. Log ind igen.",
+            action="keep the outbox; ask the user to log in; retry"),
+    Problem("bad_credentials", 401, "Forkert brugernavn eller adgangskode.", action="let the user try again"),
+    Problem("too_many_attempts", 429, "For mange forsøg. Vent {seconds} sekunder, og prøv igen.", retry=True,
+            action="wait Retry-After seconds"),
+    Problem("forbidden", 403, "Du har ikke adgang til dette. Kontakt din projektleder, hvis det er en fejl.", {
+        "op": "Du har ikke ret til at ændre denne oplysning. Ændringen er gemt til gennemsyn hos projektlederen.",
+        "field": "Du har ikke ret til at ændre feltet '{label}'.",
+        "move_team": "Du kan ikke flytte borgeren til et team, du ikke selv har adgang til.",
+        "link_citizen": "Du har ikke adgang til den borger, du vil knytte henvisningen til.",
+        "self_deactivate": "Du kan ikke deaktivere dig selv. Bed en anden administrator om det.",
+    }, where=BOTH, action="the user may not make this change (rights changed while offline); quarantined for the project lead"),
+    Problem("device_unknown", 403, "Enheden er ikke registreret til din bruger. Log ind igen på enheden.",
+            action="register the device again (POST /api/devices) and retry"),
+    Problem("device_id_taken", 409, "Enhedens id er allerede brugt af en anden bruger. Lav et nyt id (eller udelad det) og registrér igen.",
+            action="register with a new id"),
+    Problem("device_revoked", 403, "Enheden er spærret. Data på enheden slettes. Kontakt din projektleder.", {
+        "quarantined": "Enheden er spærret. Ændringen er gemt til gennemsyn hos projektlederen.",
+    }, where=BOTH, action="the phone wipes its local data (remote wipe); pushed ops are quarantined on the server"),
+    # --- operations (per-op results of /api/sync/push) -----------------------------------
+    Problem("op_malformed", 422, "Ændringen mangler oplysninger eller har en forkert form og kan ikke gemmes.", {
+        "not_object": "En ændring skal være et JSON-objekt.",
+        "unstorable": "Ændringen indeholder tegn eller data, der ikke kan gemmes.",
+        "too_large": "Ændringen fylder for meget (højst {limit} KB).",
+        "nul": "Ændringen indeholder et NUL-tegn, som ikke kan gemmes.",
+        "not_a_number": "Ændringen indeholder NaN eller Infinity, som ikke er gyldig JSON. Send et tal eller null.",
+        "unknown_key": "Ændringen har en ukendt nøgle. Tilladte nøgler: {allowed}.",
+        "not_uuid": "'{field}' skal være et UUID som 0b6a1d1e-2f1c-4a51-9f6e-2f9d3c1b7a10.",
+        "bad_text": "'{field}' skal være tekst på 1–{limit} tegn.",
+        "bad_hlc": "'hlc' skal have formen 'WWWWWWWWWWWWW:CCCCC:enhed': 13 cifre millisekunder, 5 cifre tæller og enhedens id.",
+        "hlc_node": "'hlc' skal slutte med enhedens id (device_id).",
+        "hlc_too_old": "'hlc' ligger før {year}. Ret telefonens ur.",
+        "seen": "'seen' skal være en liste med højst {limit} ændrings-id'er.",
+        "seen_self": "'seen' må ikke indeholde ændringens eget op_id.",
+        "create_value": "En oprettelse skal have 'value' som et objekt med felterne.",
+        "unreadable": "Ændringen kunne ikke behandles. Den er gemt til gennemsyn hos projektlederen.",
+    }, where=OP, action=FIX_AND_RESEND),
+    Problem("op_id_reused", 409, "Samme ændrings-id er brugt til to forskellige ændringer. Ændringen er gemt til gennemsyn hos projektlederen.",
+            where=OP, action="a client bug; show it; the op is quarantined"),
+    Problem("unknown_entity", 422, "Ukendt type af oplysning. Brug en af: {allowed}.", where=OP, action=FIX_AND_RESEND),
+    Problem("unknown_field", 422, "Feltet kan ikke ændres på denne slags oplysning. Felter: {allowed}.", {
+        "create": "Et felt i oprettelsen findes ikke på denne slags oplysning eller kan ikke sættes. Felter: {allowed}.",
+    }, where=OP, action=FIX_AND_RESEND),
+    Problem("op_not_allowed", 422, "Den slags ændring er ikke tilladt for denne oplysning. Tilladt: {allowed}.", {
+        "voided": "Oplysningen er annulleret og kan ikke rettes. Registrér den på ny, hvis den skal med.",
+    }, where=OP, action=FIX_AND_RESEND),
+    Problem("invalid_value", 422, "Værdien passer ikke til feltet '{label}'.", {
+        "not_text": "'{label}' skal være tekst.",
+        "too_long": "'{label}' må højst være {limit} tegn.",
+        "pattern": "'{label}' har ikke det rigtige format ({hint}).",
+        "not_choice": "'{label}' skal være en af: {allowed}.",
+        "not_choices": "'{label}' skal være en liste af forskellige koder fra: {allowed}.",
+        "not_int": "'{label}' skal være et helt tal.",
+        "out_of_range": "'{label}' skal ligge mellem {min} og {max}.",
+        "not_bool": "'{label}' skal være true eller false.",
+        "not_date": "'{label}' skal være en gyldig dato som 2026-11-23.",
+        "not_datetime": "'{label}' skal være et tidspunkt som 2026-11-23T14:05:00+01:00.",
+        "no_timezone": "'{label}' skal have en tidszone (fx +01:00 eller Z).",
+        "in_future": "'{label}' ligger i fremtiden. Ret datoen eller tidspunktet (går telefonens ur forkert?).",
+        "not_ref": "'{label}' skal være et UUID.",
+        "phase_event": "'{label}' skal være {{\"phase\": fase-kode, \"date\": dato}}.",
+        "consent_event": "'{label}' skal have action, form, given_by og date (og evt. note).",
+        "answers": "'{label}' skal være et objekt med svar.",
+        "void": "En annullering kan kun have en begrundelse: {{\"reason\": \"...\"}} på højst {limit} tegn.",
+        "unknown_org": "'{label}': organisationen findes ikke i din kommune.",
+        "not_team": "'{label}' skal være et team i rusmiddelcentret.",
+        "unknown_form": "Skemaet findes ikke i den version. Opdatér appen og prøv igen.",
+        "answer_unknown": "Spørgsmålet findes ikke i skemaet. Fjern svaret.",
+        "answer_required": "Besvar spørgsmålet: {label}",
+    }, where=OP, action=FIX_AND_RESEND),
+    Problem("missing_field", 422, "Feltet '{label}' skal udfyldes.", where=OP, action=FIX_AND_RESEND),
+    Problem("clock_ahead", 422, "Ændringens tidsstempel ligger {seconds} sekunder foran serverens ur (højst {limit} tilladt). Ret telefonens ur, og send igen.",
+            retry=True, where=OP, action="correct the clock from server_hlc, re-stamp and resend"),
+    Problem("record_not_found", 404, "Oplysningen, der ændres, findes ikke (endnu) på serveren. Den sendes igen ved næste synkronisering.", {
+        "citizen": "Borgeren findes ikke (endnu) på serveren. Ændringen sendes igen ved næste synkronisering.",
+    }, retry=True, where=OP, action="the record is not on the server (yet): resend after the op that creates it"),
+    Problem("wrong_record_id", 422, "Samtykkets id skal udledes af borger, formål og modtager (uuid5). Forventet: {expected}.",
+            where=OP, action=FIX_AND_RESEND),
+    Problem("conflicting_create", 409, "Der findes allerede en anden oplysning med samme id. Opret den med et nyt id.", {
+        "immutable": "Feltet '{label}' kan ikke ændres, når oplysningen er oprettet.",
+    }, where=BOTH, action="the id belongs to another record; quarantined"),
+    Problem("device_mismatch", 403, "Ændringen er lavet på en anden enhed end den, der sender.", where=OP,
+            action="a client bug: send each device's ops from that device"),
 )
 
 
 def problem(code: str) -> Problem:
     return PROBLEMS[code]
+
+
+def render(code: str, reason: str | None = None, **details) -> str:
+    return PROBLEMS[code].render(reason, **details)
+
+
+def error_table(problems: Iterable[Problem] | None = None) -> str:
+    """The Markdown table of docs/sync-protocol.md, generated from the catalogue."""
+    rows = ["| code | status | where | message (default) | client action |", "|---|---|---|---|---|"]
+    for item in problems or PROBLEMS.values():
+        message = item.message.replace("|", "\\|")
+        rows.append(f"| `{item.code}` | {item.status} | {item.where} | {message} | {item.action} |")
+    return "\n".join(rows)
+
+
+def all_templates() -> Mapping[tuple[str, str | None], str]:
+    return {(p.code, reason): template for p in PROBLEMS.values() for reason, template in p.templates().items()}

@@ -12,9 +12,7 @@ from server.core.clock import ServerClock
 from server.core.db import make_engine, migrate
 from server.core.headers import SecurityHeaders
 from server.api import ROUTERS
-from server.settings import Settings, get_settings
-
-MAX_BODY_BYTES = 16 * 1024 * 1024  # 500 ops of typical size fit many times over
+from server.settings import MAX_BODY_BYTES, Settings, get_settings
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:

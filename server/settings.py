@@ -5,6 +5,8 @@ from functools import lru_cache
 
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+MAX_BODY_BYTES = 16 * 1024 * 1024  # 500 ops of typical size fit many times over
+
 
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="BROBYGGER_", env_file=None)

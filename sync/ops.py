@@ -1,5 +1,9 @@
 """Operations: the unit of change a device sends. Parsing checks shape and values
-against the field specs in `schemas/`; it never looks at the database."""
+against the field specs in `schemas/`; it never looks at the database.
+
+Every refusal is an `OpRejected(code, reason, field, **details)`: its message comes from
+the catalogue in schemas/problems.py, and details never carry the value that was sent.
+"""
 from __future__ import annotations
 
 import hashlib
@@ -7,30 +11,52 @@ import json
 import re
 import uuid
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import UTC, date, datetime, timedelta
 from functools import cached_property
 from typing import Any
 
-from schemas.entities import AMEND, ARCHIVE, CREATE, ENTITIES, SET, UNARCHIVE, VOID, EntitySpec
+from schemas.entities import AMEND, ARCHIVE, CONSENT_ID, CREATE, ENTITIES, SET, UNARCHIVE, VOID, EntitySpec
 from schemas.enums import CONSENT_ACTIONS, CONSENT_FORMS, CONSENT_GIVEN_BY, PHASES, codes
 from schemas.fields import FieldSpec, Kind, Merge
-from schemas.forms import check_answers
+from schemas.forms import FORMS
+from schemas.problems import render
 from sync import hlc as hlc_mod
 
 MAX_SEEN = 200
 MAX_OP_BYTES = 64 * 1024
 MAX_TEXT = 4000
+MAX_VOID_REASON = 500
 CLIENT_KEYS = ("op_id", "device_id", "hlc", "entity", "record_id", "kind", "field", "value", "seen")
-# Consent records are keyed by (citizen, purpose, recipient): every device derives the same id.
-CONSENT_NAMESPACE = uuid.UUID("6f1c3a2e-5b8d-4c1e-9a7f-2d4b6e8c0a13")
+# A domain date may be at most this far past the server's UTC date: it is already that
+# date in the easternmost time zone (UTC+14) while UTC is still on the day before.
+EASTERNMOST = timedelta(hours=14)
 
 
 class OpRejected(Exception):
-    """An operation that can never be accepted as sent. `code` is in schemas.problems."""
+    """An operation that can never be accepted as sent. `code` and `reason` name a
+    template in schemas.problems; `details` fill it (never the value that was sent)."""
 
-    def __init__(self, code: str, message: str, field: str | None = None):
-        super().__init__(message)
-        self.code, self.message, self.field = code, message, field
+    def __init__(self, code: str, reason: str | None = None, field: str | None = None, **details):
+        self.code, self.reason, self.field = code, reason, field
+        self.message = render(code, reason, field=field, **details)
+        super().__init__(self.message)
+
+
+@dataclass(frozen=True)
+class Now:
+    """The server's time, passed in (sync/ stays pure): what "in the future" means."""
+
+    ms: int
+    max_drift_ms: int
+
+    @property
+    def latest_ms(self) -> int:
+        return self.ms + self.max_drift_ms
+
+    @property
+    def latest_date(self) -> str:
+        moment = datetime.fromtimestamp(self.latest_ms / 1000, UTC) + EASTERNMOST
+        return moment.date().isoformat()
 
 
 @dataclass(frozen=True)
@@ -49,6 +75,10 @@ class Op:
     @property
     def clock(self) -> hlc_mod.HLC:
         return hlc_mod.parse(self.hlc)
+
+    @property
+    def spec(self) -> EntitySpec:
+        return ENTITIES[self.entity]
 
     def order_key(self) -> tuple[str, str, str]:
         """Total order for merge rules: clock, then device id, then op id. The HLC's
@@ -79,6 +109,15 @@ class Op:
     def stored_body(self) -> dict:
         return {**self.client_body(), "user_id": self.user_id}
 
+    def fields_written(self) -> frozenset[str]:
+        if self.kind == CREATE:
+            return frozenset(self.value)
+        if self.kind in (ARCHIVE, UNARCHIVE):
+            return frozenset({"archived"})
+        if self.kind == VOID:
+            return frozenset()
+        return frozenset({self.field})
+
 
 def from_stored(body: dict) -> Op:
     return Op(
@@ -96,43 +135,46 @@ def from_stored(body: dict) -> Op:
 
 
 def consent_record_id(citizen_id: str, purpose: str, recipient_org_id: str) -> str:
-    return str(uuid.uuid5(CONSENT_NAMESPACE, f"{citizen_id}|{purpose}|{recipient_org_id}"))
+    """The id every device derives for one consent (schemas.entities.CONSENT_ID)."""
+    return CONSENT_ID.derive({"citizen_id": citizen_id, "purpose": purpose, "recipient_org_id": recipient_org_id})
 
 
 def parse(raw: Any, *, now_ms: int, max_drift_ms: int) -> Op:
     """Check one raw op from a client and return it as an Op, or raise OpRejected."""
     if not isinstance(raw, dict):
-        raise OpRejected("op_malformed", "En ændring skal være et JSON-objekt.")
+        raise OpRejected("op_malformed", "not_object")
     _check_storable(raw)
-    unknown = set(raw) - set(CLIENT_KEYS)
+    unknown = sorted(key for key in raw if key not in CLIENT_KEYS)
     if unknown:
-        raise OpRejected("op_malformed", f"Ændringen har en ukendt nøgle. Tilladte nøgler: {', '.join(CLIENT_KEYS)}.", sorted(unknown)[0][:40])
+        # Named only when it looks like a key name: a key can be anything a client typed.
+        name = unknown[0] if IDENTIFIER.fullmatch(unknown[0]) else None
+        raise OpRejected("op_malformed", "unknown_key", name, allowed=CLIENT_KEYS)
+    now = Now(now_ms, max_drift_ms)
     op_id = _uuid(raw, "op_id")
     record_id = _uuid(raw, "record_id")
     device_id = _text(raw, "device_id", 64)
-    clock = _clock(raw, now_ms, max_drift_ms)
+    clock = _clock(raw, now)
     entity_name = raw.get("entity")
     entity = ENTITIES.get(entity_name) if isinstance(entity_name, str) else None
     if entity is None:
-        raise OpRejected("unknown_entity", f"Ukendt type af oplysning. Brug en af: {', '.join(ENTITIES)}.", "entity")
+        raise OpRejected("unknown_entity", field="entity", allowed=list(ENTITIES))
     kind = raw.get("kind")
     if not isinstance(kind, str) or kind not in entity.op_kinds:
-        allowed = ", ".join(sorted(entity.op_kinds))
-        raise OpRejected("op_not_allowed", f"Den slags ændring er ikke tilladt for {entity.name}. Tilladt: {allowed}.", "kind")
+        raise OpRejected("op_not_allowed", field="kind", allowed=entity.op_kinds)
     seen = _seen(raw, op_id)
     field_name, value = raw.get("field"), raw.get("value")
     if kind == CREATE:
         field_name = None
-        value = _create_value(entity, value, record_id)
+        value = _create_value(entity, value, record_id, now)
     elif kind in (SET, AMEND):
         spec = entity.writable(field_name) if isinstance(field_name, str) else None
         if spec is None:
-            raise OpRejected("unknown_field", f"Feltet kan ikke ændres på {entity.name}. Felter: {', '.join(sorted(entity.fields))}.", "field")
-        value = check_value(spec, value)
+            writable = [name for name in entity.fields if entity.writable(name)]
+            raise OpRejected("unknown_field", field="field", allowed=writable)
+        value = check_value(spec, value, now)
     elif kind == VOID:
         field_name = None
-        if value is not None and (not isinstance(value, dict) or set(value) - {"reason"}):
-            raise OpRejected("invalid_value", "En annullering kan kun have en begrundelse: {\"reason\": \"...\"}.", "value")
+        value = _void_reason(value)
     elif kind in (ARCHIVE, UNARCHIVE):
         field_name, value = None, None
     return Op(op_id, device_id, clock.encode(), entity.name, record_id, kind, field_name, value, frozenset(seen))
@@ -143,11 +185,11 @@ def _check_storable(raw: dict) -> None:
     try:
         encoded = json.dumps(raw, ensure_ascii=False).encode("utf-8")
     except (UnicodeEncodeError, ValueError, RecursionError, TypeError):
-        raise OpRejected("op_malformed", "Ændringen indeholder tegn eller data, der ikke kan gemmes.") from None
+        raise OpRejected("op_malformed", "unstorable") from None
     if len(encoded) > MAX_OP_BYTES:
-        raise OpRejected("op_malformed", f"Ændringen fylder for meget (højst {MAX_OP_BYTES // 1024} KB).")
+        raise OpRejected("op_malformed", "too_large", limit=MAX_OP_BYTES // 1024)
     if has_nul(raw):
-        raise OpRejected("op_malformed", "Ændringen indeholder et NUL-tegn, som ikke kan gemmes.")
+        raise OpRejected("op_malformed", "nul")
 
 
 def has_nul(value: Any) -> bool:
@@ -172,60 +214,107 @@ def _seen(raw: dict, op_id: str) -> list[str]:
     if seen is None:
         return []
     if not isinstance(seen, list) or len(seen) > MAX_SEEN:
-        raise OpRejected("op_malformed", f"'seen' skal være en liste med højst {MAX_SEEN} ændrings-id'er.", "seen")
+        raise OpRejected("op_malformed", "seen", "seen", limit=MAX_SEEN)
     canonical = [_uuid({"seen": item}, "seen") for item in seen]
     if op_id in canonical:
-        raise OpRejected("op_malformed", "'seen' må ikke indeholde ændringens eget op_id.", "seen")
+        raise OpRejected("op_malformed", "seen_self", "seen")
     return canonical
 
 
-def _create_value(entity: EntitySpec, value: Any, record_id: str) -> dict:
+def _void_reason(value: Any) -> dict | None:
+    if value is None:
+        return None
+    reason = value.get("reason") if isinstance(value, dict) else None
+    if not isinstance(value, dict) or set(value) - {"reason"} or not (reason is None or isinstance(reason, str)) or len(reason or "") > MAX_VOID_REASON:
+        raise OpRejected("invalid_value", "void", "value", limit=MAX_VOID_REASON)
+    return value
+
+
+def _create_value(entity: EntitySpec, value: Any, record_id: str, now: Now) -> dict:
     if not isinstance(value, dict):
-        raise OpRejected("op_malformed", "En oprettelse skal have 'value' som et objekt med felterne.", "value")
+        raise OpRejected("op_malformed", "create_value", "value")
+    settable = [name for name, spec in entity.fields.items() if spec.merge != Merge.ARCHIVE]
     checked: dict[str, Any] = {}
     for name, item in value.items():
         spec = entity.fields.get(name)
-        if spec is None or spec.merge == Merge.ARCHIVE or spec.server_set:
-            raise OpRejected("unknown_field", f"Feltet '{name}' findes ikke på {entity.name} eller kan ikke sættes.", name)
+        if spec is None or spec.merge == Merge.ARCHIVE:
+            raise OpRejected("unknown_field", "create", _key_path("value", name), allowed=settable)
         if item is not None:
-            checked[name] = check_value(spec, item)
+            checked[name] = check_value(spec, item, now)
     for spec in entity.fields.values():
         if spec.required and checked.get(spec.name) is None:
-            raise OpRejected("missing_field", f"Feltet '{spec.name}' skal udfyldes.", spec.name)
-    if entity.name == "consent":
-        expected = consent_record_id(checked["citizen_id"], checked["purpose"], checked["recipient_org_id"])
+            raise OpRejected("missing_field", field=spec.name, label=spec.title)
+    if entity.id_rule is not None:
+        expected = entity.id_rule.derive(checked)
         if record_id != expected:
-            raise OpRejected("wrong_record_id", f"Samtykkets record_id skal være {expected} (uuid5 af borger|formål|modtager).", "record_id")
-    if entity.name == "form_response":
-        problem = check_answers(checked["form"], checked["answers"])
-        if problem:
-            raise OpRejected("invalid_value", problem[1], f"answers.{problem[0]}")
+            raise OpRejected("wrong_record_id", field="record_id", expected=expected)
+    if "answers" in checked and "form" in checked:
+        check_answers(checked["form"], checked["answers"], now)
     return checked
 
 
-def check_value(spec: FieldSpec, value: Any) -> Any:
+def check_answers(form_code: str, answers: dict, now: Now | None = None) -> None:
+    """Every answer fits its question (kind, options, range) and every required question is
+    answered; otherwise OpRejected naming `answers.<key>`."""
+    form = FORMS.get(form_code)
+    if form is None:
+        raise OpRejected("invalid_value", "unknown_form", "form", label="Skema")
+    for question in form.questions:
+        if question.required and answers.get(question.key) in (None, "", []):
+            raise OpRejected("invalid_value", "answer_required", f"answers.{question.key}", label=question.label)
+    for key, value in answers.items():
+        question = form.question(key)
+        if question is None:
+            raise OpRejected("invalid_value", "answer_unknown", _key_path("answers", key))
+        if value is not None:
+            try:
+                check_value(question.spec, value, now)
+            except OpRejected as error:
+                raise OpRejected(error.code, error.reason, f"answers.{key}", **_details_of(question.spec)) from None
+
+
+def _key_path(parent: str, key: str) -> str:
+    """The field path of a key a client chose: `key` itself for a create's fields,
+    `parent.key` below it — named only when it looks like a key name."""
+    if not IDENTIFIER.fullmatch(key):
+        return parent
+    return key if parent == "value" else f"{parent}.{key}"
+
+
+def _details_of(spec: FieldSpec) -> dict:
+    """Every detail a value template may name, for re-rendering under another field path."""
+    return {
+        "label": spec.title, "limit": spec.max_length or MAX_TEXT, "allowed": sorted(spec.choices),
+        "min": spec.ge, "max": spec.le, "hint": spec.pattern_hint or "",
+    }
+
+
+def check_value(spec: FieldSpec, value: Any, now: Now | None = None) -> Any:
     """Return the value if it fits the field's kind, else raise OpRejected naming the field."""
     name = spec.name
+
+    def bad(reason: str, code: str = "invalid_value"):
+        return OpRejected(code, reason, name, **_details_of(spec))
+
     if value is None:
         if spec.required:
-            raise OpRejected("missing_field", f"Feltet '{name}' skal udfyldes.", name)
+            raise OpRejected("missing_field", field=name, label=spec.title)
         return None
     kind = spec.kind
     if kind == Kind.TEXT:
         if not isinstance(value, str):
-            raise OpRejected("invalid_value", f"'{name}' skal være tekst.", name)
+            raise bad("not_text")
         value = value.strip()
         if not value and spec.required:
-            raise OpRejected("missing_field", f"Feltet '{name}' skal udfyldes.", name)
-        limit = spec.max_length or MAX_TEXT
-        if len(value) > limit:
-            raise OpRejected("invalid_value", f"'{name}' må højst være {limit} tegn.", name)
+            raise OpRejected("missing_field", field=name, label=spec.title)
+        if len(value) > (spec.max_length or MAX_TEXT):
+            raise bad("too_long")
         if spec.pattern and value and not re.fullmatch(spec.pattern, value):
-            raise OpRejected("invalid_value", f"'{name}' har ikke det rigtige format.", name)
+            raise bad("pattern")
         return value
     if kind == Kind.CODE:
         if not isinstance(value, str) or value not in spec.choices:
-            raise OpRejected("invalid_value", f"'{name}' skal være en af: {', '.join(sorted(spec.choices))}.", name)
+            raise bad("not_choice")
         return value
     if kind == Kind.CODES:
         if (
@@ -234,104 +323,117 @@ def check_value(spec: FieldSpec, value: Any) -> Any:
             or len(set(value)) != len(value)
             or not set(value) <= spec.choices
         ):
-            raise OpRejected("invalid_value", f"'{name}' skal være en liste af forskellige koder fra: {', '.join(sorted(spec.choices))}.", name)
+            raise bad("not_choices")
         return sorted(value)
     if kind == Kind.INT:
         if not isinstance(value, int) or isinstance(value, bool):
-            raise OpRejected("invalid_value", f"'{name}' skal være et helt tal.", name)
+            raise bad("not_int")
         if (spec.ge is not None and value < spec.ge) or (spec.le is not None and value > spec.le):
-            raise OpRejected("invalid_value", f"'{name}' skal ligge mellem {spec.ge} og {spec.le}.", name)
+            raise bad("out_of_range")
         return value
     if kind == Kind.BOOL:
         if not isinstance(value, bool):
-            raise OpRejected("invalid_value", f"'{name}' skal være true eller false.", name)
+            raise bad("not_bool")
         return value
     if kind == Kind.DATE:
-        return _date(value, name)
+        return _date(value, name, spec.title, now)
     if kind == Kind.DATETIME:
-        if not isinstance(value, str):
-            raise OpRejected("invalid_value", f"'{name}' skal være et tidspunkt (ISO 8601).", name)
-        try:
-            parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
-        except ValueError:
-            raise OpRejected("invalid_value", f"'{name}' skal være et tidspunkt som 2026-11-23T14:05:00+01:00.", name) from None
-        if parsed.tzinfo is None:
-            raise OpRejected("invalid_value", f"'{name}' skal have en tidszone (fx +01:00 eller Z).", name)
-        return value
+        return _datetime(value, name, spec.title, now)
     if kind == Kind.REF:
-        try:
-            return _uuid({name: value}, name)
-        except OpRejected:
-            raise OpRejected("invalid_value", f"'{name}' skal være et UUID.", name) from None
+        if not _is_uuid(value):
+            raise bad("not_ref")
+        return str(uuid.UUID(value))
     if kind == Kind.PHASE_EVENT:
         phase = value.get("phase") if isinstance(value, dict) else None
-        if set(value if isinstance(value, dict) else ()) != {"phase", "date"} or not isinstance(phase, str) or phase not in codes(PHASES):
-            raise OpRejected("invalid_value", f"'{name}' skal være {{\"phase\": fase-kode, \"date\": dato}}.", name)
-        return {"phase": value["phase"], "date": _date(value["date"], f"{name}.date")}
+        if not isinstance(value, dict) or set(value) != {"phase", "date"} or not isinstance(phase, str) or phase not in codes(PHASES):
+            raise bad("phase_event")
+        return {"phase": phase, "date": _date(value["date"], f"{name}.date", spec.title, now)}
     if kind == Kind.CONSENT_EVENT:
-        return _consent_event(value, name)
+        return _consent_event(value, spec, now)
     if kind == Kind.ANSWERS:
         if not isinstance(value, dict):
-            raise OpRejected("invalid_value", f"'{name}' skal være et objekt med svar.", name)
+            raise bad("answers")
         return value
     raise AssertionError(f"unhandled kind {kind}")
 
 
-def _consent_event(value: Any, name: str) -> dict:
+CONSENT_EVENT_CODES = (("action", CONSENT_ACTIONS), ("form", CONSENT_FORMS), ("given_by", CONSENT_GIVEN_BY))
+
+
+def _consent_event(value: Any, spec: FieldSpec, now: Now | None) -> dict:
+    name = spec.name
     required = {"action", "form", "given_by", "date"}
     if not isinstance(value, dict) or not required <= set(value) or set(value) - required - {"note"}:
-        raise OpRejected("invalid_value", f"'{name}' skal have action, form, given_by og date.", name)
-    for key, options in (("action", CONSENT_ACTIONS), ("form", CONSENT_FORMS), ("given_by", CONSENT_GIVEN_BY)):
+        raise OpRejected("invalid_value", "consent_event", name, label=spec.title)
+    for key, options in CONSENT_EVENT_CODES:
         if not isinstance(value[key], str) or value[key] not in codes(options):
-            raise OpRejected("invalid_value", f"'{name}.{key}' skal være en af: {', '.join(sorted(codes(options)))}.", f"{name}.{key}")
+            raise OpRejected("invalid_value", "not_choice", f"{name}.{key}", label=f"{spec.title}.{key}", allowed=codes(options))
     note = value.get("note")
     if note is not None and (not isinstance(note, str) or len(note) > 500):
-        raise OpRejected("invalid_value", f"'{name}.note' må højst være 500 tegn.", f"{name}.note")
-    return {**value, "date": _date(value["date"], f"{name}.date")}
+        raise OpRejected("invalid_value", "too_long", f"{name}.note", label=f"{spec.title}.note", limit=500)
+    return {**value, "date": _date(value["date"], f"{name}.date", spec.title, now)}
 
 
 DATE_SHAPE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_]{0,39}")
 
 
-def _date(value: Any, name: str) -> str:
+def _date(value: Any, name: str, label: str, now: Now | None) -> str:
     if not isinstance(value, str) or not DATE_SHAPE.fullmatch(value):
-        raise OpRejected("invalid_value", f"'{name}' skal være en dato som 2026-11-23.", name)
+        raise OpRejected("invalid_value", "not_date", name, label=label)
     try:
         date.fromisoformat(value)
     except ValueError:
-        raise OpRejected("invalid_value", f"'{name}' skal være en gyldig dato som 2026-11-23.", name) from None
+        raise OpRejected("invalid_value", "not_date", name, label=label) from None
+    if now is not None and value > now.latest_date:
+        raise OpRejected("invalid_value", "in_future", name, label=label)
     return value
+
+
+def _datetime(value: Any, name: str, label: str, now: Now | None) -> str:
+    if not isinstance(value, str):
+        raise OpRejected("invalid_value", "not_datetime", name, label=label)
+    try:
+        parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        raise OpRejected("invalid_value", "not_datetime", name, label=label) from None
+    if parsed.tzinfo is None:
+        raise OpRejected("invalid_value", "no_timezone", name, label=label)
+    if now is not None and parsed.timestamp() * 1000 > now.latest_ms:
+        raise OpRejected("invalid_value", "in_future", name, label=label)
+    return value
+
+
+def _is_uuid(value: Any) -> bool:
+    if not isinstance(value, str) or len(value) != 36:
+        return False
+    try:
+        uuid.UUID(value)
+    except ValueError:
+        return False
+    return True
 
 
 def _uuid(raw: dict, name: str) -> str:
     value = raw.get(name)
-    try:
-        return str(uuid.UUID(value)) if isinstance(value, str) and len(value) == 36 else _bad_uuid(name)
-    except ValueError:
-        return _bad_uuid(name)
-
-
-def _bad_uuid(name: str) -> str:
-    raise OpRejected("op_malformed", f"'{name}' skal være et UUID som 0b6a1d1e-2f1c-4a51-9f6e-2f9d3c1b7a10.", name)
+    if not _is_uuid(value):
+        raise OpRejected("op_malformed", "not_uuid", name)
+    return str(uuid.UUID(value))
 
 
 def _text(raw: dict, name: str, limit: int) -> str:
     value = raw.get(name)
     if not isinstance(value, str) or not value or len(value) > limit:
-        raise OpRejected("op_malformed", f"'{name}' skal være tekst på 1–{limit} tegn.", name)
+        raise OpRejected("op_malformed", "bad_text", name, limit=limit)
     return value
 
 
-def _clock(raw: dict, now_ms: int, max_drift_ms: int) -> hlc_mod.HLC:
+def _clock(raw: dict, now: Now) -> hlc_mod.HLC:
     try:
         clock = hlc_mod.parse(raw.get("hlc"))  # type: ignore[arg-type]
-    except hlc_mod.HLCError as error:
-        raise OpRejected("op_malformed", f"'hlc' er ugyldigt: {error}.", "hlc") from None
-    ahead = hlc_mod.ahead_by(clock, now_ms)
-    if ahead > max_drift_ms:
-        raise OpRejected(
-            "clock_ahead",
-            f"Ændringens tidsstempel ligger {ahead // 1000} sekunder foran serverens ur (højst {max_drift_ms // 1000} tilladt). Ret telefonens ur.",
-            "hlc",
-        )
+    except hlc_mod.HLCError:
+        raise OpRejected("op_malformed", "bad_hlc", "hlc") from None
+    ahead = hlc_mod.ahead_by(clock, now.ms)
+    if ahead > now.max_drift_ms:
+        raise OpRejected("clock_ahead", field="hlc", seconds=ahead // 1000, limit=now.max_drift_ms // 1000)
     return clock

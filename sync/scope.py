@@ -1,17 +1,18 @@
 """Scope rules: who may see which records and fields, and who may change what.
 
 One table of rules (`SCOPE_RULES`), read by both `visible_fields` (what a device
-receives) and `may_write` (what the server accepts). The server's SQL pre-filter
+receives) and `writable_fields` (what the server accepts). The server's SQL pre-filter
 must agree with these functions; tests/sync/test_scope.py checks that it does.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
-from schemas.entities import ENTITIES
+from schemas.entities import CHILD_ENTITIES, CITIZEN, ENTITIES
+from schemas.fields import Ref
 from schemas.enums import IDENTITY_SHARING_PURPOSES, STATUS_SHARING_PURPOSES
 
-CITIZEN_RECORDS = frozenset({"citizen", "course", "contact", "consent", "form_response"})
+CITIZEN_RECORDS = frozenset({CITIZEN, *CHILD_ENTITIES})
 # What a partner organisation may see of a citizen who consented to share with it.
 SHARED_CITIZEN_FIELDS = frozenset({"code", "initials", "name", "phone"})
 # What a referrer always sees of its own leads; `outcome` only with a status consent.
@@ -28,17 +29,75 @@ class Viewer:
 
 @dataclass(frozen=True)
 class Place:
-    """Where a record sits: its entity and the facts that decide who may see it."""
+    """Where a record sits: its entity and the facts that decide who may see it.
+
+    Built in one place, `place_of` (from a record's fields) or `Place.from_columns` (from
+    the scope columns the server stores); `shares` are added for a decision.
+    """
 
     entity: str
     municipality_id: str
     team_id: str | None = None  # the team that owns the citizen (citizen records)
     org_id: str | None = None  # the organisation that noted a lead
+    # The citizen whose consents decide who else sees the record: the citizen itself,
+    # a child's citizen, a lead's linked citizen.
+    citizen_id: str | None = None
     # (org_id, purpose) pairs of live consents of the record's citizen
     shares: frozenset[tuple[str, str]] = field(default_factory=frozenset)
 
     def shared_with(self, org_id: str, purposes: frozenset[str]) -> bool:
         return any(org == org_id and purpose in purposes for org, purpose in self.shares)
+
+    def with_shares(self, shares: dict[str, frozenset]) -> Place:
+        """The place with the live consents of its citizen (`shares`: citizen → pairs)."""
+        return replace(self, shares=shares.get(self.citizen_id, frozenset()) if self.citizen_id else frozenset())
+
+    def scope_columns(self) -> dict:
+        """The columns the server stores (a citizen's own id is not stored as its citizen_id)."""
+        citizen = None if ENTITIES[self.entity].is_citizen else self.citizen_id
+        return {"entity": self.entity, "municipality_id": self.municipality_id, "team_id": self.team_id,
+                "org_id": self.org_id, "citizen_id": citizen}
+
+    def to_json(self) -> dict:
+        return {**self.scope_columns(), "citizen_id": self.citizen_id, "shares": sorted([list(pair) for pair in self.shares])}
+
+    @classmethod
+    def from_columns(cls, row, record_id: str | None = None) -> Place:
+        """From a row (or dict) with the scope columns. A citizen's own id is its sharing citizen."""
+        get = row.get if isinstance(row, dict) else lambda key: getattr(row, key)
+        entity = get("entity")
+        citizen = get("citizen_id")
+        if ENTITIES[entity].is_citizen:
+            citizen = record_id or get("id")
+        return cls(entity=entity, municipality_id=get("municipality_id"), team_id=get("team_id"),
+                   org_id=get("org_id"), citizen_id=citizen)
+
+    @classmethod
+    def from_json(cls, data: dict) -> Place:
+        """From `to_json` (scope_changes.old_place); older rows lack a citizen's own id,
+        which only matters for its shares, and those are stored with it."""
+        return cls(entity=data["entity"], municipality_id=data["municipality_id"], team_id=data.get("team_id"),
+                   org_id=data.get("org_id"), citizen_id=data.get("citizen_id"),
+                   shares=frozenset(tuple(pair) for pair in data.get("shares", [])))
+
+
+def place_of(entity: str, record_id: str, fields: dict, municipality_id: str, parent: Place | None = None) -> Place:
+    """Where a record with these fields sits. A child record (course, contact, …) sits
+    with its citizen (`parent`): same municipality and team."""
+    spec = ENTITIES[entity]
+    owner = fields.get(spec.owner) if spec.owner else None
+    owner_is_team = spec.owner is not None and spec.fields[spec.owner].ref == Ref.TEAM
+    if spec.parent:
+        assert parent is not None, "a child record needs its citizen's place"
+        return Place(entity=entity, municipality_id=parent.municipality_id, team_id=parent.team_id,
+                     citizen_id=fields.get(spec.parent))
+    return Place(
+        entity=entity,
+        municipality_id=municipality_id,
+        team_id=owner if owner_is_team else None,
+        org_id=owner if spec.owner and not owner_is_team else None,
+        citizen_id=record_id if spec.is_citizen else (fields.get(spec.link) if spec.link else None),
+    )
 
 
 ALL = "all"

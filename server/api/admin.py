@@ -64,7 +64,7 @@ def deactivate(user_id: str, db: Session = Depends(get_db), admin: User = Depend
     if user is None or user.municipality_id != admin.municipality_id:
         raise ApiError("not_found")
     if user.id == admin.id:
-        raise ApiError("forbidden", "Du kan ikke deaktivere dig selv. Bed en anden administrator om det.")
+        raise ApiError("forbidden", "self_deactivate")
     if user.active:
         user.active = False
         user.scope_epoch += 1

@@ -12,12 +12,12 @@ from fastapi.responses import HTMLResponse
 from fastapi.templating import Jinja2Templates
 
 from schemas.accounts import User
+from schemas.enums import ROLES
 from server.auth.authz import ANONYMOUS, ROUTES, require
 
 router = APIRouter(tags=["docs"])
 templates = Jinja2Templates(directory=str(Path(__file__).parent.parent / "templates"))
-ROLE_LABELS = {ANONYMOUS: "alle (også uden login)", "behandler": "behandler", "frivillig": "frivillig",
-               "projektleder": "projektleder", "admin": "administrator"}
+ROLE_LABELS = {ANONYMOUS: "alle (også uden login)", **{role.code: role.label.lower() for role in ROLES}}
 METHODS = ("get", "post", "put", "patch", "delete")
 
 
@@ -42,7 +42,7 @@ def _who(key: str) -> str:
         return "ukendt"
     if ANONYMOUS in rule.roles:
         return ROLE_LABELS[ANONYMOUS]
-    return ", ".join(ROLE_LABELS[r] for r in ("behandler", "frivillig", "projektleder", "admin") if r in rule.roles)
+    return ", ".join(ROLE_LABELS[role.code] for role in ROLES if role.code in rule.roles)
 
 
 def _response(status: str, response: dict) -> dict:

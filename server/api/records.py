@@ -25,34 +25,34 @@ from server.auth.sessions import viewer_of
 from server.auth.authz import require
 from server.core.deps import get_db
 from server.core.errors import ApiError
-from server.sync.places import load_shares, row_place, sharing_citizen, to_place
+from server.sync.places import with_shares
 from server.sync.pull import scope_filter
 from server.sync.push import apply_ops, push_lock, web_device_id
-from sync.scope import Viewer, project, visible_fields
+from sync.derive import citizen_status
+from sync.scope import Place, Viewer, project, visible_fields
 
 router = APIRouter(prefix="/api", tags=["records"])
 R = RecordSnapshot
 CHILDREN = {"course": "courses", "contact": "contacts", "consent": "consents", "form_response": "form_responses"}
 
 
-
-
 def visible(db: Session, viewer: Viewer, rows: list[RecordSnapshot]) -> list[tuple[RecordSnapshot, dict]]:
-    """The rows the viewer may see, each with its state projected to the visible fields."""
-    places = {row.id: row_place(row) for row in rows}
-    shares = load_shares(db, [sharing_citizen(rid, place) for rid, place in places.items()])
+    """The rows the viewer may see, each with its state projected to the visible fields
+    (and the cross-record facts the server derived about it)."""
+    places = with_shares(db, {row.id: Place.from_columns(row) for row in rows})
     out = []
     for row in rows:
-        fields = visible_fields(viewer, to_place(row.id, places[row.id], shares))
+        fields = visible_fields(viewer, places[row.id])
         if fields is not None:
-            out.append((row, project(row.state, fields)))
+            state = project(row.state, fields)
+            out.append((row, {**state, "derived": row.derived} if row.derived else state))
     return out
 
 
 def _audit_reads(db: Session, user: User, rows: list[RecordSnapshot]) -> None:
     audit.record_many(
         db, "read", user_id=user.id, device_id=None,
-        records=[(row.entity, row.id, sharing_citizen(row.id, row_place(row))) for row in rows],
+        records=[(row.entity, row.id, Place.from_columns(row).citizen_id) for row in rows],
     )
     db.commit()
 
@@ -65,24 +65,15 @@ def _one(db: Session, viewer: Viewer, entity: str, record_id: str) -> tuple[Reco
     return found[0]
 
 
-def _current_phase(courses: list[dict]) -> str | None:
-    """The phase of the newest open course (None if the citizen has no open course)."""
-    open_courses = [c for c in courses if not c.get("archived") and not c["fields"].get("ended_on")]
-    candidates = open_courses or courses
-    if not candidates:
-        return None
-    newest = max(candidates, key=lambda c: c.get("created_hlc") or "")
-    phase = newest["fields"].get("phase")
-    return phase.get("phase") if isinstance(phase, dict) else None
-
-
 # --- citizens -------------------------------------------------------------------------
 
 class CitizenSummary(BaseModel):
     id: str
     code: str | None
     initials: str | None
-    phase: str | None = Field(description="Fasen i det nyeste åbne forløb, du kan se")
+    phase: str | None = Field(description="Fasen i borgerens nuværende forløb (sync.derive.current_course), du kan se")
+    plan_missing: bool = Field(description="Fase 2 eller 3 uden behandlingsplan")
+    duplicate_code: bool = Field(description="En anden borger i kommunen har samme kode")
     archived: bool
     has_conflicts: bool
     partial: bool = Field(description="Sandt, hvis du kun må se en del af borgerens oplysninger")
@@ -96,6 +87,7 @@ class CitizenList(BaseModel):
 
 class CitizenDetail(BaseModel):
     citizen: dict
+    status: dict = Field(description="Det nuværende forløb: fase, behandlingsplan, afsluttet (sync.derive.citizen_status)")
     courses: list[dict]
     contacts: list[dict]
     consents: list[dict]
@@ -113,7 +105,7 @@ def list_citizens(
     offset: int = Query(0, ge=0),
 ):
     if phase is not None and phase not in codes(PHASES):
-        raise ApiError("invalid_field", f"Ukendt fase '{phase}'. Brug en af: {', '.join(sorted(codes(PHASES)))}.", "phase")
+        raise ApiError("invalid_field", "choice", "phase", allowed=codes(PHASES))
     viewer = viewer_of(user)
     rows = db.exec(select(R).where(R.entity == "citizen", scope_filter(viewer))).all()
     citizens = visible(db, viewer, list(rows))
@@ -133,11 +125,12 @@ def list_citizens(
             continue
         if needle and not any(needle in str(fields.get(name) or "").lower() for name in ("code", "initials")):
             continue
-        current = _current_phase(courses.get(row.id, []))
-        if phase is not None and current != phase:
+        status = citizen_status(courses.get(row.id, []))
+        if phase is not None and status["phase"] != phase:
             continue
         items.append({
-            "id": row.id, "code": fields.get("code"), "initials": fields.get("initials"), "phase": current,
+            "id": row.id, "code": fields.get("code"), "initials": fields.get("initials"), "phase": status["phase"],
+            "plan_missing": status["plan_missing"], "duplicate_code": bool((state.get("derived") or {}).get("duplicate_code")),
             "archived": bool(state.get("archived")), "has_conflicts": bool(state.get("conflicts")),
             "partial": bool(state.get("partial")), "last_seq": row.last_seq,
         })
@@ -161,7 +154,7 @@ def get_citizen(citizen_id: str, db: Session = Depends(get_db), user: User = Dep
     for items in out.values():
         items.sort(key=lambda s: s.get("created_hlc") or "")
     _audit_reads(db, user, read)
-    return {"citizen": state, **out}
+    return {"citizen": state, "status": citizen_status(out["courses"]), **out}
 
 
 # --- leads ----------------------------------------------------------------------------
@@ -238,11 +231,7 @@ def create_lead(
         if outcome["status"] != "accepted":
             # The person is looking at the form: nothing is lost, so nothing is quarantined.
             db.rollback()
-            error = outcome["error"] or {}
-            field = error.get("field")
-            if field == "value":
-                field = None
-            raise ApiError(error.get("code", "invalid_value"), error.get("message"), field)
+            raise ApiError.relay(outcome["error"])
         db.commit()
     _, state = _one(db, viewer, "lead", record_id)
     return {"lead": state}

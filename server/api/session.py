@@ -15,7 +15,7 @@ from server.auth.passwords import verify_password
 from server.auth.sessions import COOKIE, clear_session_cookie, may_log_in, public_user, set_session_cookie, start_session, token_hash
 from server.auth.authz import require
 from server.core.deps import get_db
-from server.core.errors import ApiError, error_body
+from server.core.errors import ApiError
 
 router = APIRouter(prefix="/api/session", tags=["session"])
 log = logging.getLogger("brobygger.auth")
@@ -58,10 +58,7 @@ def login(
     wait = limiter.retry_after(keys)
     if wait:
         log.info("login throttled")
-        error = ApiError("too_many_attempts")
-        return JSONResponse(
-            error_body(error.code, error.message), status_code=error.status, headers={"Retry-After": str(wait)}
-        )
+        raise ApiError("too_many_attempts", seconds=wait, headers={"Retry-After": str(wait)})
     user = db.exec(select(User).where(User.username == username)).first()
     ok = verify_password(user.password_hash if user else None, body.password)
     if not ok or user is None or not may_log_in(user, request.app.state.settings):

@@ -50,11 +50,7 @@ def _device(db: Session, user: User, device_id: str) -> Device:
 def push(body: PushBody, request: Request, user: User = Depends(current_user), db: Session = Depends(get_db)) -> dict:
     settings, clock = request.app.state.settings, request.app.state.clock
     if len(body.ops) > settings.max_push_ops:
-        raise ApiError(
-            "batch_too_large",
-            f"Der er {len(body.ops)} ændringer i sendingen; højst {settings.max_push_ops} er tilladt. Del dem op og send igen.",
-            "ops",
-        )
+        raise ApiError("batch_too_large", field="ops", limit=settings.max_push_ops)
     device = _device(db, user, body.device_id)
     with push_lock(db):
         if device.revoked_at is not None:
@@ -69,7 +65,7 @@ def push(body: PushBody, request: Request, user: User = Depends(current_user), d
 
 def _quarantine_all(db: Session, user: User, device: Device, raw_ops: list) -> list[dict]:
     """A revoked device's ops are kept for the project lead, never applied, never dropped."""
-    error = OpRejected("device_revoked", "Enheden er spærret. Ændringen er gemt til gennemsyn hos projektlederen.", "device_id")
+    error = OpRejected("device_revoked", "quarantined", "device_id")
     quarantine(db, user, device.id, [(raw, error) for raw in raw_ops])
     audit.record(db, "sync_push_revoked", user_id=user.id, device_id=device.id)
     return [result(raw.get("op_id") if isinstance(raw, dict) else None, "rejected", error) for raw in raw_ops]

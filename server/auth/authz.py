@@ -16,13 +16,14 @@ from dataclasses import dataclass
 from fastapi import Depends, Request
 from sqlmodel import Session
 
+from schemas import enums
 from schemas.accounts import Device, User
 from server.auth.sessions import session_of
 from server.core.deps import get_db
 from server.core.errors import ApiError
 
 ANONYMOUS = "anonymous"
-ROLES = ("behandler", "frivillig", "projektleder", "admin")
+ROLES = tuple(role.code for role in enums.ROLES)
 EVERYONE = frozenset({ANONYMOUS, *ROLES})
 LOGGED_IN = frozenset(ROLES)
 
@@ -81,10 +82,6 @@ ROUTES: dict[str, Rule] = {
 
 # Routes FastAPI adds itself (no dependency can be attached); listed in ROUTES anyway.
 BUILTIN = frozenset({"GET /api/openapi.json"})
-
-
-def rule_for(key: str) -> Rule:
-    return ROUTES[key]
 
 
 # A session bound to a revoked device may still hand in its pending changes (they are

@@ -4,14 +4,13 @@ The schema is owned by alembic: `migrate(engine)` upgrades any older database to
 """
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 
 from alembic import command
 from alembic.config import Config
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
-from sqlmodel import Session, create_engine
+from sqlmodel import create_engine
 
 import schemas.accounts  # noqa: F401  (register tables on SQLModel.metadata)
 import schemas.oplog  # noqa: F401
@@ -51,7 +50,3 @@ def alembic_config(engine: Engine) -> Config:
 def migrate(engine: Engine, revision: str = "head") -> None:
     command.upgrade(alembic_config(engine), revision)
 
-
-def sessions(engine: Engine) -> Iterator[Session]:
-    with Session(engine) as session:
-        yield session

@@ -6,13 +6,8 @@ from collections.abc import Iterator
 from fastapi import Request
 from sqlmodel import Session
 
-from server.settings import Settings
-
 
 def get_db(request: Request) -> Iterator[Session]:
     with Session(request.app.state.engine) as session:
         yield session
 
-
-def get_settings_dep(request: Request) -> Settings:
-    return request.app.state.settings

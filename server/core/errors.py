@@ -1,6 +1,7 @@
-"""Turn every failure into `{"error": {"code", "message", "field"}}` with a 4xx status.
+"""Turn every failure into `{"error": {"code", "message", "field"}}` with its status.
 
-Codes and messages come from schemas.problems; validation errors name the field.
+Codes and messages come from schemas.problems (templates filled with details, never the
+value that was sent); request validation errors name the field and say what to do.
 """
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from schemas.problems import problem
+from server.settings import MAX_BODY_BYTES
 
 log = logging.getLogger("brobygger")
 
@@ -19,13 +21,22 @@ STATUS_CODES = {401: "not_logged_in", 403: "forbidden", 404: "not_found", 405: "
 
 
 class ApiError(Exception):
-    def __init__(self, code: str, message: str | None = None, field: str | None = None, status: int | None = None):
+    """A whole-request error: a catalogue code, an optional reason and its details."""
+
+    def __init__(self, code: str, reason: str | None = None, field: str | None = None, *, headers: dict | None = None, **details):
         known = problem(code)
-        self.code = code
-        self.message = message or known.message
-        self.field = field
-        self.status = status or known.status
+        self.code, self.field, self.status, self.headers = code, field, known.status, headers
+        self.message = known.render(reason, field=field, **details)
         super().__init__(self.message)
+
+    @classmethod
+    def relay(cls, error: dict) -> ApiError:
+        """Hand on a per-op error (already rendered from the catalogue) as a request error."""
+        relayed = cls.__new__(cls)
+        Exception.__init__(relayed, error["message"])
+        relayed.code, relayed.field, relayed.message = error["code"], error.get("field"), error["message"]
+        relayed.status, relayed.headers = problem(error["code"]).status, None
+        return relayed
 
 
 def error_body(code: str, message: str, field: str | None = None) -> dict:
@@ -37,23 +48,60 @@ def _field_name(location: tuple) -> str | None:
     return ".".join(parts) or None
 
 
+# pydantic's error type → (reason, the ctx key that holds the limit). The input itself
+# (pydantic's "input") is never used: a message must not echo what was sent.
+VALIDATION_REASONS = {
+    "missing": ("missing", None),
+    "string_too_long": ("too_long", "max_length"),
+    "too_long": ("too_long", "max_length"),
+    "string_too_short": ("too_short", "min_length"),
+    "too_short": ("too_short", "min_length"),
+    "less_than_equal": ("too_large", "le"),
+    "less_than": ("too_large", "lt"),
+    "greater_than_equal": ("too_small", "ge"),
+    "greater_than": ("too_small", "gt"),
+    "int_parsing": ("not_int", None),
+    "int_type": ("not_int", None),
+    "int_from_float": ("not_int", None),
+    "bool_parsing": ("not_bool", None),
+    "bool_type": ("not_bool", None),
+    "string_type": ("not_text", None),
+    "list_type": ("not_list", None),
+    "uuid_parsing": ("not_uuid", None),
+    "uuid_type": ("not_uuid", None),
+    "date_from_datetime_parsing": ("not_date", None),
+    "date_parsing": ("not_date", None),
+    "date_type": ("not_date", None),
+    "extra_forbidden": ("unknown", None),
+}
+
+
+def validation_error(error: dict) -> ApiError:
+    field = _field_name(tuple(error.get("loc", ()))) or "body"
+    kind = error.get("type", "")
+    if kind == "json_invalid":
+        return ApiError("invalid_request", "json")
+    reason, limit_key = VALIDATION_REASONS.get(kind, (None, None))
+    limit = (error.get("ctx") or {}).get(limit_key) if limit_key else None
+    return ApiError("invalid_field", reason, field, limit=limit if limit is not None else "")
+
+
 async def _api_error(_request: Request, exc: ApiError) -> JSONResponse:
-    return JSONResponse(error_body(exc.code, exc.message, exc.field), status_code=exc.status)
+    return JSONResponse(error_body(exc.code, exc.message, exc.field), status_code=exc.status, headers=exc.headers)
 
 
 async def _validation_error(_request: Request, exc: RequestValidationError) -> JSONResponse:
-    first = exc.errors()[0] if exc.errors() else {}
-    field = _field_name(tuple(first.get("loc", ())))
-    detail = first.get("msg", "ugyldig værdi")
-    if first.get("type") == "json_invalid":
-        return JSONResponse(error_body("invalid_request", "Forespørgslen er ikke gyldig JSON.", None), status_code=400)
-    message = f"Feltet '{field}' er ugyldigt ({detail}). Ret det og prøv igen." if field else problem("invalid_field").message
-    return JSONResponse(error_body("invalid_field", message, field), status_code=422)
+    errors = exc.errors()
+    return await _api_error(_request, validation_error(errors[0] if errors else {}))
 
 
 async def _http_error(_request: Request, exc: StarletteHTTPException) -> JSONResponse:
     code = STATUS_CODES.get(exc.status_code, "invalid_request")
-    return JSONResponse(error_body(code, problem(code).message), status_code=exc.status_code, headers=exc.headers)
+    if code == "batch_too_large":
+        message = problem(code).render("body", limit=MAX_BODY_BYTES // (1024 * 1024))
+    else:
+        message = problem(code).render("method" if exc.status_code == 405 else None)
+    return JSONResponse(error_body(code, message), status_code=exc.status_code, headers=exc.headers)
 
 
 class CatchAll:
@@ -81,8 +129,8 @@ class CatchAll:
             log.error("unhandled error: %s", type(exc).__name__)
             if started:
                 return
-            body = error_body("server_error", "Der skete en fejl på serveren. Prøv igen om lidt.")
-            await JSONResponse(body, status_code=500)(scope, receive, send)
+            server_error = problem("server_error")
+            await JSONResponse(error_body(server_error.code, server_error.message), status_code=server_error.status)(scope, receive, send)
 
 
 def install(app: FastAPI) -> None:

@@ -2,6 +2,10 @@
 user make this change to this record now? `Batch` keeps what earlier ops of the same
 push established (records they created, teams they moved), so a batch may create a
 citizen and then its course.
+
+What is checked follows the entity specs (schemas.entities): a child record needs its
+citizen, every reference field is checked by what it points at (schemas.fields.Ref),
+and writing an owner or link field moves the record's place.
 """
 from __future__ import annotations
 
@@ -11,15 +15,15 @@ from collections.abc import Iterable
 from sqlmodel import Session, select
 
 from schemas.accounts import Organisation, User
-from schemas.entities import AMEND, ARCHIVE, CREATE, ENTITIES, SET, UNARCHIVE, VOID
-from schemas.fields import Merge
-from schemas.forms import check_answers
+from schemas.entities import AMEND, CREATE, ENTITIES, SET, EntitySpec
+from schemas.fields import Kind, Merge, Ref
 from schemas.oplog import RecordSnapshot
 from server.auth.sessions import viewer_of
 from server.core.clock import ServerClock
-from server.sync.places import load_places, load_shares, sharing_citizen, to_place
+from server.sync.places import load_places, load_shares
 from sync import scope
-from sync.ops import Op, OpRejected, parse
+from sync.ops import Now, Op, OpRejected, check_answers, parse
+from sync.scope import Place, place_of
 
 
 class Batch:
@@ -28,11 +32,11 @@ class Batch:
     def __init__(self, db: Session, user: User, device_id: str | None, clock: ServerClock):
         self.db, self.user, self.device_id, self.clock = db, user, device_id, clock
         self.viewer = viewer_of(user)
-        self.now_ms = clock.now_ms()
+        self.now = Now(clock.now_ms(), clock.max_drift_ms)
         self.orgs = {
             org.id: org for org in db.exec(select(Organisation).where(Organisation.municipality_id == user.municipality_id))
         }
-        self.places: dict[str, dict] = {}
+        self.places: dict[str, Place] = {}  # without shares; see `self.shares`
         self.shares: dict[str, frozenset] = {}
         self.accepted: list[Op] = []
         self.rejected: list[tuple[object, OpRejected]] = []
@@ -42,68 +46,80 @@ class Batch:
         out = []
         for raw in raw_ops:
             try:
-                op = parse(raw, now_ms=self.now_ms, max_drift_ms=self.clock.max_drift_ms)
+                op = parse(raw, now_ms=self.now.ms, max_drift_ms=self.now.max_drift_ms)
                 if self.device_id is not None and op.device_id != self.device_id:
-                    raise OpRejected("device_mismatch", "Ændringens device_id er ikke den enhed, der sender.", "device_id")
+                    raise OpRejected("device_mismatch", field="device_id")
                 out.append((raw, dataclasses.replace(op, user_id=self.user.id)))
             except OpRejected as error:
                 out.append((raw, error))
         return out
 
     def preload(self, ops: Iterable[Op]) -> None:
+        """The places of every record the ops touch or point at, and their shares."""
         ids: set[str] = set()
         for op in ops:
             ids.add(op.record_id)
-            if op.kind == CREATE and "citizen_id" in op.value:
-                ids.add(op.value["citizen_id"])
-            elif op.field == "citizen_id":
-                ids.add(op.value)
+            written = op.value if op.kind == CREATE else {op.field: op.value} if op.kind in (SET, AMEND) else {}
+            for name, value in written.items():
+                spec = op.spec.fields.get(name)
+                if spec is not None and spec.ref == Ref.CITIZEN and value:
+                    ids.add(value)
         self.places = load_places(self.db, ids)
-        citizens = [sharing_citizen(rid, place) for rid, place in self.places.items()]
-        self.shares = load_shares(self.db, [c for c in citizens if c])
+        self.shares = load_shares(self.db, [place.citizen_id for place in self.places.values()])
 
-    def authorize(self, op: Op) -> dict:
-        """Return the record's place if the user may apply `op`, else raise OpRejected."""
+    def shared(self, place: Place) -> Place:
+        return place.with_shares(self.shares)
+
+    def authorize(self, op: Op) -> Place:
+        """Return the record's place (after the op) if the user may apply `op`, else raise."""
+        spec = op.spec
+        self.check_references(op, spec)
         place = self.places.get(op.record_id)
-        if place is not None and (place["entity"] != op.entity or place["municipality_id"] != self.user.municipality_id):
+        if place is not None and (place.entity != op.entity or place.municipality_id != self.user.municipality_id):
             # Another kind of record, or another municipality's: say no more than "taken"/"not found".
             if op.kind == CREATE:
-                raise OpRejected("conflicting_create", "Id'et er allerede i brug. Opret oplysningen med et nyt id.", "record_id")
-            raise OpRejected("record_not_found", "Oplysningen findes ikke på serveren. Opret den først.", "record_id")
+                raise OpRejected("conflicting_create", field="record_id")
+            raise OpRejected("record_not_found", field="record_id")
         if place is None:
             if op.kind != CREATE:
-                raise OpRejected("record_not_found", "Oplysningen findes ikke på serveren. Opret den først.", "record_id")
+                raise OpRejected("record_not_found", field="record_id")
             place = self.new_place(op)
         elif op.kind == CREATE:
             self.check_recreate(op, place)
-        written = self.fields_written(op)
-        allowed = scope.writable_fields(self.viewer, to_place(op.record_id, place, self.shares))
+        written = op.fields_written()
+        allowed = scope.writable_fields(self.viewer, self.shared(place))
         if allowed is None:
-            raise OpRejected("forbidden", "Du har ikke ret til at ændre denne oplysning. Ændringen er gemt til gennemsyn hos projektlederen.", "record_id")
+            raise OpRejected("forbidden", "op", "record_id")
         denied = sorted(written - allowed)
         if denied:
-            raise OpRejected("forbidden", f"Du har ikke ret til at ændre feltet '{denied[0]}'.", denied[0])
-        if op.kind == SET and op.entity == "citizen" and op.field == "team_id":
-            self.check_team(op.value)
-            moved = {**place, "team_id": op.value}
-            if scope.writable_fields(self.viewer, to_place(op.record_id, moved, self.shares)) is None:
-                raise OpRejected("forbidden", "Du kan ikke flytte borgeren til et team, du ikke selv har adgang til.", "team_id")
-        if op.entity == "lead" and op.kind == SET and op.field == "citizen_id":
-            self.check_visible_citizen(op.value, "citizen_id")
-        if op.entity == "form_response" and op.kind == AMEND and op.field == "answers":
-            self.check_amended_answers(op)
+            raise OpRejected("forbidden", "field", denied[0], label=spec.fields[denied[0]].title)
+        if op.kind == SET and op.field == spec.owner:
+            moved = self.moved(spec, place, op.value)
+            if scope.writable_fields(self.viewer, self.shared(moved)) is None:
+                raise OpRejected("forbidden", "move_team", op.field)
+            place = moved
+        elif op.kind == SET and op.field == spec.link:
+            place = dataclasses.replace(place, citizen_id=op.value)
+        if op.kind == AMEND and spec.fields[op.field].kind == Kind.ANSWERS:
+            check_answers(self.created_values(op.record_id)["form"], op.value, self.now)
         return place
 
-    def check_recreate(self, op: Op, place: dict) -> None:
+    @staticmethod
+    def moved(spec: EntitySpec, place: Place, owner: str) -> Place:
+        """The place after the record's owner (a citizen's team) changes."""
+        if spec.fields[spec.owner].ref == Ref.TEAM:
+            return dataclasses.replace(place, team_id=owner)
+        return dataclasses.replace(place, org_id=owner)
+
+    def check_recreate(self, op: Op, place: Place) -> None:
         """A second `create` of an existing record (two phones recording the same consent,
         a resend with a new op id) may not move it or change what is immutable."""
-        again = self.new_place(op)
-        if any(again.get(key) != place.get(key) for key in ("municipality_id", "team_id", "org_id", "citizen_id")):
-            raise OpRejected("conflicting_create", "Id'et er allerede i brug af en anden oplysning. Opret den med et nyt id.", "record_id")
+        if self.new_place(op).scope_columns() != place.scope_columns():
+            raise OpRejected("conflicting_create", field="record_id")
         stored = self.created_values(op.record_id)
-        for name, spec in ENTITIES[op.entity].fields.items():
+        for name, spec in op.spec.fields.items():
             if spec.merge == Merge.IMMUTABLE and name in op.value and op.value[name] != stored.get(name):
-                raise OpRejected("conflicting_create", f"Feltet '{name}' kan ikke ændres, når oplysningen er oprettet.", name)
+                raise OpRejected("conflicting_create", "immutable", name, label=spec.title)
 
     def created_values(self, record_id: str) -> dict:
         created = next((a for a in self.accepted if a.record_id == record_id and a.kind == CREATE), None)
@@ -111,62 +127,50 @@ class Batch:
             return created.value
         return self.db.get(RecordSnapshot, record_id).state["fields"]
 
-    def check_amended_answers(self, op: Op) -> None:
-        """Corrected answers must fit the form of the response they correct."""
-        problem = check_answers(self.created_values(op.record_id)["form"], op.value)
-        if problem:
-            raise OpRejected("invalid_value", problem[1], f"answers.{problem[0]}")
+    def new_place(self, op: Op) -> Place:
+        spec = op.spec
+        parent = self.check_citizen(op.value[spec.parent], spec.parent) if spec.parent else None
+        return place_of(op.entity, op.record_id, op.value, self.user.municipality_id, parent)
 
-    def fields_written(self, op: Op) -> frozenset[str]:
-        if op.kind == CREATE:
-            return frozenset(op.value)
-        if op.kind in (ARCHIVE, UNARCHIVE):
-            return frozenset({"archived"})
-        if op.kind == VOID:
-            return frozenset()
-        return frozenset({op.field})
+    def check_references(self, op: Op, spec: EntitySpec) -> None:
+        """Every reference written points at something in the writer's municipality: a
+        team, an organisation, a citizen the writer may see (a parent is checked as the
+        place is made)."""
+        written = op.value if op.kind == CREATE else {op.field: op.value} if op.kind == SET else {}
+        for name, value in written.items():
+            field = spec.fields[name]
+            if field.ref is None or value is None or name == spec.parent:
+                continue
+            if field.ref == Ref.TEAM:
+                self.check_team(value, name, field.title)
+            elif field.ref == Ref.ORGANISATION:
+                self.check_org(value, name, field.title)
+            elif field.ref == Ref.CITIZEN:
+                self.check_visible_citizen(value, name)
 
-    def new_place(self, op: Op) -> dict:
-        value, municipality = op.value, self.user.municipality_id
-        if op.entity == "citizen":
-            self.check_team(value["team_id"])
-            return {"entity": "citizen", "municipality_id": municipality, "team_id": value["team_id"]}
-        if op.entity == "lead":
-            self.check_org(value["org_id"], "org_id")
-            if value.get("citizen_id"):
-                self.check_visible_citizen(value["citizen_id"], "citizen_id")
-            return {"entity": "lead", "municipality_id": municipality, "org_id": value["org_id"], "citizen_id": value.get("citizen_id")}
-        parent = self.check_citizen(value["citizen_id"], "citizen_id")
-        if op.entity == "consent":
-            self.check_org(value["recipient_org_id"], "recipient_org_id")
-        return {"entity": op.entity, "municipality_id": parent["municipality_id"], "team_id": parent["team_id"], "citizen_id": value["citizen_id"]}
-
-    def check_org(self, org_id: str, field: str) -> Organisation:
+    def check_org(self, org_id: str, field: str, label: str) -> Organisation:
         org = self.orgs.get(org_id)
         if org is None:
-            raise OpRejected("invalid_value", "Organisationen findes ikke i din kommune.", field)
+            raise OpRejected("invalid_value", "unknown_org", field, label=label)
         return org
 
-    def check_team(self, org_id: str) -> None:
-        if self.check_org(org_id, "team_id").kind != "rusmiddelcenter":
-            raise OpRejected("invalid_value", "Borgerens team skal være et team i rusmiddelcentret.", "team_id")
+    def check_team(self, org_id: str, field: str, label: str) -> None:
+        if self.check_org(org_id, field, label).kind != "rusmiddelcenter":
+            raise OpRejected("invalid_value", "not_team", field, label=label)
 
-    def check_citizen(self, citizen_id: str, field: str) -> dict:
+    def check_citizen(self, citizen_id: str, field: str) -> Place:
         parent = self.places.get(citizen_id)
-        if parent is None or parent["entity"] != "citizen" or parent["municipality_id"] != self.user.municipality_id:
-            raise OpRejected("record_not_found", "Borgeren findes ikke (endnu) på serveren.", field)
+        if parent is None or not ENTITIES[parent.entity].is_citizen or parent.municipality_id != self.user.municipality_id:
+            raise OpRejected("record_not_found", "citizen", field)
         return parent
 
-    def check_visible_citizen(self, citizen_id: str, field: str) -> dict:
+    def check_visible_citizen(self, citizen_id: str, field: str) -> Place:
         """A lead may only be linked to a citizen the linking worker may see."""
         parent = self.check_citizen(citizen_id, field)
-        if scope.visible_fields(self.viewer, to_place(citizen_id, parent, self.shares)) is None:
-            raise OpRejected("forbidden", "Du har ikke adgang til den borger, du vil knytte henvendelsen til.", field)
+        if scope.visible_fields(self.viewer, self.shared(parent)) is None:
+            raise OpRejected("forbidden", "link_citizen", field)
         return parent
 
-    def accept(self, op: Op, place: dict) -> None:
+    def accept(self, op: Op, place: Place) -> None:
         self.accepted.append(op)
-        if op.record_id not in self.places:
-            self.places[op.record_id] = place
-        if op.kind == SET and op.entity == "citizen" and op.field == "team_id":
-            self.places[op.record_id] = {**self.places[op.record_id], "team_id": op.value}
+        self.places[op.record_id] = place

@@ -1,5 +1,5 @@
-"""Where records sit (municipality, owning team, referring organisation, linked citizen)
-and which live consents share a citizen: the facts `sync.scope` decides on."""
+"""Where stored records sit (`sync.scope.Place` from the `records` scope columns) and
+which live consents share a citizen: the facts `sync.scope` decides on."""
 from __future__ import annotations
 
 from collections.abc import Iterable
@@ -9,51 +9,34 @@ from sqlmodel import Session, select
 from schemas.oplog import RecordSnapshot, Share
 from sync.scope import Place
 
+R = RecordSnapshot
+SCOPE_COLUMNS = (R.id, R.entity, R.municipality_id, R.team_id, R.org_id, R.citizen_id)
 
-def load_places(db: Session, record_ids: Iterable[str]) -> dict[str, dict]:
-    """record id → place dict (entity, municipality_id, team_id, org_id, citizen_id)."""
-    ids = list(set(record_ids))
-    places: dict[str, dict] = {}
-    for start in range(0, len(ids), 500):
-        rows = db.exec(
-            select(
-                RecordSnapshot.id, RecordSnapshot.entity, RecordSnapshot.municipality_id,
-                RecordSnapshot.team_id, RecordSnapshot.org_id, RecordSnapshot.citizen_id,
-            ).where(RecordSnapshot.id.in_(ids[start : start + 500]))
-        ).all()
-        for row in rows:
-            places[row.id] = row_place(row)
+
+def chunks(items: list, size: int = 500):
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
+
+
+def load_places(db: Session, record_ids: Iterable[str]) -> dict[str, Place]:
+    """record id → its place (without shares)."""
+    places: dict[str, Place] = {}
+    for chunk in chunks(list(set(record_ids))):
+        for row in db.exec(select(*SCOPE_COLUMNS).where(R.id.in_(chunk))).all():
+            places[row.id] = Place.from_columns(row)
     return places
 
 
-def row_place(row) -> dict:
-    """The place dict of a `records` row (or any row with its scope columns)."""
-    return {
-        "entity": row.entity, "municipality_id": row.municipality_id, "team_id": row.team_id,
-        "org_id": row.org_id, "citizen_id": row.citizen_id,
-    }
-
-
-def load_shares(db: Session, citizen_ids: Iterable[str]) -> dict[str, frozenset[tuple[str, str]]]:
-    ids = [c for c in set(citizen_ids) if c]
+def load_shares(db: Session, citizen_ids: Iterable[str | None]) -> dict[str, frozenset[tuple[str, str]]]:
+    """citizen id → (org_id, purpose) of its live sharing consents."""
     shares: dict[str, set[tuple[str, str]]] = {}
-    for start in range(0, len(ids), 500):
-        for row in db.exec(select(Share).where(Share.citizen_id.in_(ids[start : start + 500]))).all():
+    for chunk in chunks([c for c in set(citizen_ids) if c]):
+        for row in db.exec(select(Share).where(Share.citizen_id.in_(chunk))).all():
             shares.setdefault(row.citizen_id, set()).add((row.org_id, row.purpose))
     return {k: frozenset(v) for k, v in shares.items()}
 
 
-def sharing_citizen(record_id: str, place: dict) -> str | None:
-    """The citizen whose consents decide who else may see this record."""
-    return record_id if place["entity"] == "citizen" else place.get("citizen_id")
-
-
-def to_place(record_id: str, place: dict, shares: dict[str, frozenset]) -> Place:
-    citizen = sharing_citizen(record_id, place)
-    return Place(
-        entity=place["entity"],
-        municipality_id=place["municipality_id"],
-        team_id=place.get("team_id"),
-        org_id=place.get("org_id"),
-        shares=shares.get(citizen, frozenset()) if citizen else frozenset(),
-    )
+def with_shares(db: Session, places: dict[str, Place]) -> dict[str, Place]:
+    """The same places with their citizens' live consents, for a scope decision."""
+    shares = load_shares(db, [place.citizen_id for place in places.values()])
+    return {record_id: place.with_shares(shares) for record_id, place in places.items()}

@@ -12,9 +12,7 @@ from sqlmodel import Session
 
 from schemas.entities import ENTITIES
 from schemas.oplog import RecordSnapshot
-
-BOOKKEEPING = ("municipality_id", "last_seq", "created_by", "created_hlc", "updated_hlc", "has_conflicts", "flagged")
-
+from sync.scope import Place
 
 def upsert(db: Session, table: Table, rows: list[dict[str, Any]], key: tuple[str, ...]) -> None:
     if not rows:
@@ -28,25 +26,16 @@ def upsert(db: Session, table: Table, rows: list[dict[str, Any]], key: tuple[str
     db.execute(statement, rows)
 
 
-def snapshot_row(state: dict, place: dict, last_seq: int) -> dict[str, Any]:
-    return {
-        "id": state["id"],
-        "entity": state["entity"],
-        "municipality_id": place["municipality_id"],
-        "team_id": place.get("team_id"),
-        "org_id": place.get("org_id"),
-        "citizen_id": place.get("citizen_id"),
-        "last_seq": last_seq,
-        "state": state,
-    }
+def snapshot_row(state: dict, place: Place, last_seq: int) -> dict[str, Any]:
+    return {"id": state["id"], **place.scope_columns(), "last_seq": last_seq, "state": state}
 
 
-def register_rows(state: dict, place: dict, last_seq: int) -> list[tuple[Table, dict[str, Any]]]:
+def register_rows(state: dict, place: Place, last_seq: int) -> list[tuple[Table, dict[str, Any]]]:
     """The typed rows of one record: one per table of its entity."""
     entity = ENTITIES[state["entity"]]
     fields = state["fields"]
     bookkeeping = {
-        "municipality_id": place["municipality_id"],
+        "municipality_id": place.municipality_id,
         "last_seq": last_seq,
         "created_by": state.get("created_by"),
         "created_hlc": state.get("created_hlc"),
@@ -73,7 +62,7 @@ def register_rows(state: dict, place: dict, last_seq: int) -> list[tuple[Table, 
     return out
 
 
-def write(db: Session, items: list[tuple[dict, dict, int]]) -> None:
+def write(db: Session, items: list[tuple[dict, Place, int]]) -> None:
     """Upsert (state, place, last_seq) triples, batched per table."""
     snapshots = [snapshot_row(state, place, seq) for state, place, seq in items]
     upsert(db, RecordSnapshot.__table__, snapshots, ("id",))

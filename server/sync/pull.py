@@ -10,11 +10,12 @@ from schemas.enums import IDENTITY_SHARING_PURPOSES
 from schemas.oplog import OpRow, RecordSnapshot, ScopeChange, Share
 from server.core import audit
 from server.auth.sessions import viewer_of
-from server.sync.places import load_places, load_shares, row_place, sharing_citizen, to_place
+from server.sync.places import load_places, with_shares
 from sync import scope
 from sync.scope import Place
 
 R = RecordSnapshot
+COLUMNS = (R.id, R.entity, R.municipality_id, R.team_id, R.org_id, R.citizen_id, R.last_seq, R.state, R.derived)
 
 
 def scope_filter(viewer: scope.Viewer):
@@ -44,7 +45,7 @@ def pull(db: Session, *, user: User, device_id: str | None, cursor: int, limit: 
     if cursor >= head:  # nothing new anywhere: the common case for a phone that is up to date
         return _page(user, reset, next_cursor=head)
     rows = db.exec(
-        select(R.id, R.entity, R.municipality_id, R.team_id, R.org_id, R.citizen_id, R.last_seq, R.state)
+        select(*COLUMNS)
         .where(R.last_seq > cursor, R.last_seq <= head, scope_filter(viewer))
         .order_by(R.last_seq, R.id)
         .limit(limit + 1)
@@ -57,18 +58,20 @@ def pull(db: Session, *, user: User, device_id: str | None, cursor: int, limit: 
         whole = [row for row in rows if row.last_seq < last]
         rows = whole or _whole_seq(db, viewer, last)
     next_cursor = rows[-1].last_seq if has_more else head
-    places = {row.id: row_place(row) for row in rows}
-    shares = load_shares(db, [sharing_citizen(rid, p) for rid, p in places.items()])
+    places = with_shares(db, {row.id: Place.from_columns(row) for row in rows})
     records = []
     for row in rows:
-        fields = scope.visible_fields(viewer, to_place(row.id, places[row.id], shares))
+        fields = scope.visible_fields(viewer, places[row.id])
         if fields is None:  # the SQL filter and the rules disagree: trust the rules
             continue
-        records.append({**scope.project(row.state, fields), "seq": row.last_seq})
+        record = {**scope.project(row.state, fields), "seq": row.last_seq}
+        if row.derived:
+            record["derived"] = row.derived
+        records.append(record)
     evict = _evictions(db, viewer, cursor, next_cursor)
     audit.record_many(
         db, "read", user_id=user.id, device_id=device_id,
-        records=[(r["entity"], r["id"], sharing_citizen(r["id"], places[r["id"]])) for r in records],
+        records=[(r["entity"], r["id"], places[r["id"]].citizen_id) for r in records],
     )
     remaining = 0
     if has_more:  # lets a phone show real progress on its first sync
@@ -97,12 +100,10 @@ def _page(user: User, reset: bool, *, next_cursor: int, records=(), evict=(), ha
 def _whole_seq(db: Session, viewer: scope.Viewer, seq: int):
     """All rows of one sequence number (a batch larger than the page limit)."""
     return db.exec(
-        select(R.id, R.entity, R.municipality_id, R.team_id, R.org_id, R.citizen_id, R.last_seq, R.state)
+        select(*COLUMNS)
         .where(R.last_seq == seq, scope_filter(viewer))
         .order_by(R.id)
     ).all()
-
-
 
 
 def _evictions(db: Session, viewer: scope.Viewer, cursor: int, next_cursor: int) -> list[str]:
@@ -117,23 +118,12 @@ def _evictions(db: Session, viewer: scope.Viewer, cursor: int, next_cursor: int)
     was_visible = {
         record_id
         for record_id, old in changes
-        if scope.visible_fields(viewer, _old_place(old)) is not None
+        if scope.visible_fields(viewer, Place.from_json(old)) is not None
     }
     if not was_visible:
         return []
-    current = load_places(db, was_visible)
-    shares = load_shares(db, [sharing_citizen(rid, p) for rid, p in current.items()])
-    return sorted(
-        rid for rid in was_visible
-        if rid not in current or scope.visible_fields(viewer, to_place(rid, current[rid], shares)) is None
-    )
-
-
-def _old_place(old: dict) -> Place:
-    return Place(
-        entity=old["entity"], municipality_id=old["municipality_id"], team_id=old.get("team_id"),
-        org_id=old.get("org_id"), shares=frozenset(tuple(pair) for pair in old.get("shares", [])),
-    )
+    current = with_shares(db, load_places(db, was_visible))
+    return sorted(rid for rid in was_visible if rid not in current or scope.visible_fields(viewer, current[rid]) is None)
 
 
 def _user_names(db: Session, user: User, records: list[dict]) -> dict[str, str]:

@@ -7,6 +7,7 @@ for every touched record before the caller commits.
 """
 from __future__ import annotations
 
+import dataclasses
 import json
 import logging
 import threading
@@ -18,15 +19,17 @@ from sqlalchemy import delete, func, insert, or_, text, update
 from sqlmodel import Session, select
 
 from schemas.accounts import User
+from schemas.entities import CHILD_ENTITIES, ENTITIES
 from schemas.enums import IDENTITY_SHARING_PURPOSES, STATUS_SHARING_PURPOSES
 from schemas.oplog import OpRow, QuarantinedOp, RecordSnapshot, ScopeChange, Share
 from server.core import audit
-from server.sync import projections
 from server.core.clock import ServerClock
-from server.sync.places import load_places, load_shares
+from server.sync import derived, projections
 from server.sync.checks import Batch
+from server.sync.places import chunks, load_places, load_shares
 from sync import merge
 from sync.ops import Op, OpRejected, from_stored, has_nul
+from sync.scope import Place, place_of
 
 log = logging.getLogger("brobygger.sync")
 SHARING_PURPOSES = IDENTITY_SHARING_PURPOSES | STATUS_SHARING_PURPOSES
@@ -82,7 +85,7 @@ def apply_ops(db: Session, *, user: User, device_id: str | None, raw_ops: list, 
             continue
         except Exception as exc:  # one op must never fail the batch; the type only, no data
             log.error("unexpected error checking an op: %s", type(exc).__name__)
-            error = OpRejected("op_malformed", "Ændringen kunne ikke behandles. Den er gemt til gennemsyn hos projektlederen.")
+            error = OpRejected("op_malformed", "unreadable")
             batch.rejected.append((raw, error))
             results.append(result(raw_id, "rejected", error))
             continue
@@ -103,7 +106,7 @@ def _check_one(batch: Batch, item: Op | OpRejected, stored: dict[str, str], in_b
     if known_hash is not None:
         if known_hash == op.content_hash():
             return "duplicate"
-        raise OpRejected("op_id_reused", "Samme ændrings-id er allerede brugt til en anden ændring. Den er gemt til gennemsyn.", "op_id")
+        raise OpRejected("op_id_reused", field="op_id")
     place = batch.authorize(op)
     batch.accept(op, place)
     in_batch[op.op_id] = op.content_hash()
@@ -112,8 +115,7 @@ def _check_one(batch: Batch, item: Op | OpRejected, stored: dict[str, str], in_b
 
 def _stored_hashes(db: Session, op_ids: list[str]) -> dict[str, str]:
     found: dict[str, str] = {}
-    for start in range(0, len(op_ids), 500):
-        chunk = op_ids[start : start + 500]
+    for chunk in chunks(op_ids):
         for op_id, content_hash in db.exec(select(OpRow.op_id, OpRow.content_hash).where(OpRow.op_id.in_(chunk))):
             found[op_id] = content_hash
     return found
@@ -165,30 +167,26 @@ def _log_and_merge(db: Session, batch: Batch) -> None:
     for op in batch.accepted:
         batch.clock.observe(op.clock)
     touched = {op.record_id: op.entity for op in batch.accepted}
-    accepted_ids = [op.op_id for op in batch.accepted]
     seq_of: dict[str, int] = {}
-    for start in range(0, len(accepted_ids), 500):
+    for chunk in chunks([op.op_id for op in batch.accepted]):
         seq_of.update(
-            db.exec(
-                select(OpRow.record_id, func.max(OpRow.seq))
-                .where(OpRow.op_id.in_(accepted_ids[start : start + 500]))
-                .group_by(OpRow.record_id)
-            ).all()
+            db.exec(select(OpRow.record_id, func.max(OpRow.seq)).where(OpRow.op_id.in_(chunk)).group_by(OpRow.record_id)).all()
         )
     top_seq = max(seq_of.values())
     old_places = load_places(db, touched)
+    citizens = [rid for rid, entity in touched.items() if ENTITIES[entity].is_citizen]
+    old_codes = derived.codes_of(db, citizens)
     states = _merge_records(db, touched, new_in_batch={rid for rid in touched if rid not in old_places}, batch=batch)
 
     # Citizens first: their team decides where their child records sit.
     items, moved = [], []
-    ordered = sorted(touched, key=lambda rid: touched[rid] != "citizen")
-    new_places: dict[str, dict] = {}
-    for rid in ordered:
+    new_places: dict[str, Place] = {}
+    for rid in sorted(touched, key=lambda rid: not ENTITIES[touched[rid]].is_citizen):
         state = states[rid]
-        place = _place_of(state, batch.user.municipality_id, new_places.get, old_places.get(rid) or batch.places[rid])
+        place = _place_after(state, batch.user.municipality_id, new_places, old_places.get(rid) or batch.places[rid])
         new_places[rid] = place
         old = old_places.get(rid)
-        if old is not None and state["entity"] == "citizen" and old.get("team_id") != place.get("team_id"):
+        if old is not None and ENTITIES[state["entity"]].is_citizen and old.team_id != place.team_id:
             moved.append((rid, old))
         items.append((state, place, seq_of[rid]))
     projections.write(db, items)
@@ -203,11 +201,15 @@ def _log_and_merge(db: Session, batch: Batch) -> None:
         ids = sorted(changed)
         _bump(db, top_seq, or_(RecordSnapshot.id.in_(ids), (RecordSnapshot.entity == "lead") & RecordSnapshot.citizen_id.in_(ids)))
     for citizen_id, old in moved:
-        _move_children(db, top_seq, citizen_id, old, new_places[citizen_id]["team_id"])
+        _move_children(db, top_seq, citizen_id, old, new_places[citizen_id].team_id)
+
+    courses = {state["fields"]["citizen_id"] for state in states.values() if state["entity"] == "course"}
+    derived.refresh_citizen_status(db, courses | set(citizens))
+    derived.refresh_duplicate_codes(db, batch.user.municipality_id, old_codes | derived.codes_of(db, citizens), top_seq)
 
     audit.record_many(
         db, "write", user_id=batch.user.id, device_id=batch.device_id,
-        records=[(op.entity, op.record_id, _citizen_of(op.record_id, new_places[op.record_id])) for op in batch.accepted],
+        records=[(op.entity, op.record_id, new_places[op.record_id].citizen_id) for op in batch.accepted],
     )
 
 
@@ -218,27 +220,18 @@ def _merge_records(db: Session, touched: dict[str, str], new_in_batch: set[str],
     for op in batch.accepted:
         if op.record_id in new_in_batch:
             ops[op.record_id].append(op)
-    ids = [rid for rid in touched if rid not in new_in_batch]
-    for start in range(0, len(ids), 500):
-        for record_id, body in db.exec(select(OpRow.record_id, OpRow.body).where(OpRow.record_id.in_(ids[start : start + 500]))):
+    for chunk in chunks([rid for rid in touched if rid not in new_in_batch]):
+        for record_id, body in db.exec(select(OpRow.record_id, OpRow.body).where(OpRow.record_id.in_(chunk))):
             ops[record_id].append(from_stored(body))
     return {rid: merge.record_state(touched[rid], record_ops) for rid, record_ops in ops.items()}
 
 
-def _place_of(state: dict, municipality_id: str, touched_place, known: dict) -> dict:
-    """Where a merged record sits now. A child record follows its citizen's team when the
-    citizen was touched in this batch, else keeps its known place (moves update it)."""
-    fields, entity = state["fields"], state["entity"]
-    if entity == "citizen":
-        return {"entity": entity, "municipality_id": municipality_id, "team_id": fields.get("team_id")}
-    if entity == "lead":
-        return {"entity": entity, "municipality_id": municipality_id, "org_id": fields.get("org_id"), "citizen_id": fields.get("citizen_id")}
-    parent = touched_place(fields.get("citizen_id")) or known
-    return {"entity": entity, "municipality_id": known["municipality_id"], "team_id": parent.get("team_id"), "citizen_id": fields.get("citizen_id")}
-
-
-def _citizen_of(record_id: str, place: dict) -> str | None:
-    return record_id if place["entity"] == "citizen" else place.get("citizen_id")
+def _place_after(state: dict, municipality_id: str, new_places: dict[str, Place], known: Place) -> Place:
+    """Where a merged record sits now. A child record follows its citizen when the citizen
+    was touched in this batch, else keeps its known team (moves update it)."""
+    spec = ENTITIES[state["entity"]]
+    parent = new_places.get(state["fields"].get(spec.parent)) if spec.parent else None
+    return place_of(state["entity"], state["id"], state["fields"], known.municipality_id or municipality_id, parent or known)
 
 
 def _update_shares(db: Session, consents: list[dict], old_shares: dict[str, frozenset]) -> set[str]:
@@ -262,13 +255,13 @@ def _update_shares(db: Session, consents: list[dict], old_shares: dict[str, froz
     return changed
 
 
-def _scope_changes(db: Session, changes: list[tuple[int, str, dict, frozenset]]) -> None:
-    """Log (seq, record id, old place, old shares): who could see the record before."""
+def _scope_changes(db: Session, changes: list[tuple[int, str, Place, frozenset]]) -> None:
+    """Log (seq, record id, old place with its old shares): who could see the record before."""
     if changes:
         db.execute(
             insert(ScopeChange.__table__),
             [
-                {"seq": seq, "record_id": rid, "old_place": {**place, "shares": sorted([list(p) for p in shares])}}
+                {"seq": seq, "record_id": rid, "old_place": dataclasses.replace(place, shares=shares).to_json()}
                 for seq, rid, place, shares in changes
             ],
         )
@@ -278,21 +271,14 @@ def _bump(db: Session, seq: int, where) -> None:
     db.execute(update(RecordSnapshot).where(where).values(last_seq=seq))
 
 
-def _move_children(db: Session, seq: int, citizen_id: str, old: dict, new_team: str) -> None:
+def _move_children(db: Session, seq: int, citizen_id: str, old: Place, new_team: str) -> None:
     shares = load_shares(db, [citizen_id]).get(citizen_id, frozenset())
-    children = db.exec(
-        select(RecordSnapshot.id, RecordSnapshot.entity).where(
-            RecordSnapshot.citizen_id == citizen_id, RecordSnapshot.entity != "lead"
-        )
-    ).all()
+    children = RecordSnapshot.citizen_id == citizen_id, RecordSnapshot.entity.in_(sorted(CHILD_ENTITIES))
+    rows = db.exec(select(RecordSnapshot.id, RecordSnapshot.entity).where(*children)).all()
     _scope_changes(
         db,
         [(seq, citizen_id, old, shares)]
-        + [(seq, child_id, {**old, "entity": entity, "citizen_id": citizen_id}, frozenset()) for child_id, entity in children],
+        + [(seq, child_id, dataclasses.replace(old, entity=entity), frozenset()) for child_id, entity in rows],
     )
-    _bump(db, seq, (RecordSnapshot.citizen_id == citizen_id) & (RecordSnapshot.entity != "lead"))
-    db.execute(
-        update(RecordSnapshot)
-        .where((RecordSnapshot.citizen_id == citizen_id) & (RecordSnapshot.entity != "lead"))
-        .values(team_id=new_team)
-    )
+    _bump(db, seq, children[0] & children[1])
+    db.execute(update(RecordSnapshot).where(*children).values(team_id=new_team))

@@ -59,17 +59,19 @@ async def test_a_revoked_phones_session_only_hands_in_its_changes(world):
 
 async def test_a_second_create_cannot_move_a_record_or_change_what_is_immutable(world):
     phone, device = await _phone(world, "behandler")
-    citizen = str(uuid.uuid4())
+    citizen, response = str(uuid.uuid4()), str(uuid.uuid4())
     value = {"code": "SEC-0001", "team_id": demo.TEAM_ID, "initials": "AB"}
-    assert [r["status"] for r in await _push(phone, device, [_op(device, "citizen", citizen, "create", value)])] == ["accepted"]
+    form = {"citizen_id": citizen, "form": "progression", "filled_on": "2026-01-05", "answers": {}}
+    first = [_op(device, "citizen", citizen, "create", value), _op(device, "form_response", response, "create", form)]
+    assert [r["status"] for r in await _push(phone, device, first)] == ["accepted", "accepted"]
     other_municipality = _op(device, "citizen", citizen, "create", {**value, "team_id": M2_TEAM})
-    other_code = _op(device, "citizen", citizen, "create", {**value, "code": "EVIL-01"})
+    other_form = _op(device, "form_response", response, "create", {**form, "form": "kontakt_start", "answers": {"first_seen_place": "own_home"}})
     same_again = _op(device, "citizen", citizen, "create", value)
-    results = await _push(phone, device, [other_municipality, other_code, same_again])
-    assert [(r["status"], (r["error"] or {}).get("code")) for r in results] == [
-        ("rejected", "invalid_value"),  # not a team of this municipality
-        ("rejected", "conflicting_create"),
-        ("accepted", None),
+    results = await _push(phone, device, [other_municipality, other_form, same_again])
+    assert [(r["status"], (r["error"] or {}).get("code"), (r["error"] or {}).get("field")) for r in results] == [
+        ("rejected", "invalid_value", "team_id"),  # not a team of this municipality
+        ("rejected", "conflicting_create", "form"),  # immutable
+        ("accepted", None, None),
     ]
     state = (await phone.get(f"/api/citizens/{citizen}")).json()["citizen"]
     assert state["fields"]["code"] == "SEC-0001" and state["fields"]["team_id"] == demo.TEAM_ID

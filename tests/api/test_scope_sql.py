@@ -9,9 +9,8 @@ from sqlmodel import Session, select
 
 from schemas.oplog import RecordSnapshot, Share
 from server.core.db import make_engine, migrate
-from server.sync.places import to_place
 from server.sync.pull import scope_filter
-from sync.scope import Viewer, visible_fields
+from sync.scope import Place, Viewer, visible_fields
 
 MUNICIPALITIES = ["m1", "m2"]
 ORGS = ["team-a", "team-b", "partner-x", "partner-y"]
@@ -72,7 +71,7 @@ def test_sql_filter_agrees_with_scope_rules(tmp_path):
         expected = {
             row["id"]
             for row in rows
-            if visible_fields(viewer, to_place(row["id"], row, frozen)) is not None
+            if visible_fields(viewer, Place.from_columns(row, row["id"]).with_shares(frozen)) is not None
         }
         assert selected == expected
 

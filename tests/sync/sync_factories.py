@@ -44,7 +44,7 @@ def clock(wall: int, counter: int = 0, node: str = "dev-a") -> str:
 # ----------------------------------------------------------------------------- specs
 def creatable(entity: EntitySpec) -> list[FieldSpec]:
     """Fields a create op may carry."""
-    return [s for s in entity.fields.values() if s.merge != Merge.ARCHIVE and not s.server_set]
+    return [s for s in entity.fields.values() if s.merge != Merge.ARCHIVE]
 
 
 def writable(entity: EntitySpec) -> list[FieldSpec]:
@@ -72,12 +72,12 @@ def text_values(spec: FieldSpec) -> st.SearchStrategy[str]:
 
 
 def dates() -> st.SearchStrategy[str]:
-    return st.dates(min_value=date(1990, 1, 1), max_value=date(2040, 12, 31)).map(date.isoformat)
+    return st.dates(min_value=date(1990, 1, 1), max_value=date(2026, 11, 18)).map(date.isoformat)
 
 
 def datetimes() -> st.SearchStrategy[str]:
     zones = st.sampled_from([timezone.utc, timezone(timedelta(hours=1)), timezone(timedelta(hours=2))])
-    return st.datetimes(min_value=datetime(2000, 1, 1), max_value=datetime(2040, 1, 1), timezones=zones).map(
+    return st.datetimes(min_value=datetime(2000, 1, 1), max_value=datetime(2026, 11, 18), timezones=zones).map(
         lambda d: d.isoformat()
     )
 
@@ -100,15 +100,7 @@ def answers_for(form: Form) -> st.SearchStrategy[dict]:
     """Valid answers for one form, built from its questions."""
     required, optional = {}, {}
     for q in form.questions:
-        if q.type == "choice":
-            strat = st.sampled_from([o.code for o in q.options])
-        elif q.type == "multi":
-            strat = st.lists(st.sampled_from([o.code for o in q.options]), unique=True)
-        elif q.type == "int":
-            strat = st.integers(q.min, q.max)
-        else:
-            strat = _plain_text
-        (required if q.required else optional)[q.key] = strat
+        (required if q.required else optional)[q.key] = value_for(q.spec)
     return st.fixed_dictionaries(required, optional=optional)
 
 

@@ -387,7 +387,7 @@ def test_the_server_sql_prefilter_agrees_with_visible_fields(scope_db, rows, sha
     from sqlmodel import Session, delete, select
 
     from schemas.oplog import RecordSnapshot, Share
-    from server.sync.places import load_shares, sharing_citizen, to_place
+    from server.sync.places import load_shares
     from server.sync.pull import scope_filter
 
     with Session(scope_db) as db:
@@ -399,9 +399,10 @@ def test_the_server_sql_prefilter_agrees_with_visible_fields(scope_db, rows, sha
             db.add(Share(citizen_id=citizen, org_id=org, purpose=purpose))
         db.flush()
         places = {f"rec-{i}": row for i, row in enumerate(rows)}
-        loaded = load_shares(db, [sharing_citizen(rid, p) for rid, p in places.items()])
+        places = {rid: Place.from_columns(p, rid) for rid, p in places.items()}
+        loaded = load_shares(db, [p.citizen_id for p in places.values()])
         for v in ALL_VIEWERS:
             selected = set(db.exec(select(RecordSnapshot.id).where(scope_filter(v))).all())
-            expected = {rid for rid, p in places.items() if visible_fields(v, to_place(rid, p, loaded)) is not None}
+            expected = {rid for rid, p in places.items() if visible_fields(v, p.with_shares(loaded)) is not None}
             assert selected == expected, v
         db.rollback()
