@@ -28,7 +28,9 @@ test: $(STAMP) chromium
 soak: $(STAMP)
 	HYPOTHESIS_PROFILE=soak $(PY) -m pytest -q -m soak
 
-pwa:
+# The phone app takes the domain from schemas/ (pwa/src/gen/schema.js), then builds.
+pwa: $(STAMP)
+	$(PY) -m schemas.export
 	cd pwa && npm install --no-audit --no-fund && npm run build
 
 # Build the PWA only if it has sources and its build is missing or older than them.

@@ -115,8 +115,6 @@ def first_json_block() -> dict:
 
 async def test_protocol_doc_example_is_accepted_then_duplicate(tmp_path):
     """The first JSON block of docs/sync-protocol.md, posted as the demo behandler."""
-    if not (ROOT / "server" / "demo.py").exists():
-        pytest.skip("server/demo.py (the demo loader) does not exist yet")
     from server.app import create_app
     from server.settings import Settings
 
