@@ -27,7 +27,11 @@ def main() -> None:
             print(f"  {username:<13} adgangskode: {password:<6} ({role})")
     print(flush=True)
     # No access log: request paths and query strings can carry personal data.
-    uvicorn.run(app, host=host, port=port, access_log=False, proxy_headers=True)
+    # X-Forwarded-For only from the proxies named in BROBYGGER_TRUSTED_PROXIES (none by
+    # default): any other peer could otherwise pick the address the login limit sees.
+    proxies = [p.strip() for p in settings.trusted_proxies.split(",") if p.strip()]
+    uvicorn.run(app, host=host, port=port, access_log=False, proxy_headers=bool(proxies),
+                forwarded_allow_ips=proxies or None)
 
 
 if __name__ == "__main__":

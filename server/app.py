@@ -10,7 +10,9 @@ from schemas.oplog import OpRow
 from server.core import errors
 from server.core.clock import ServerClock
 from server.core.db import make_engine, migrate
+from server.core.body import BodyLimit
 from server.core.headers import SecurityHeaders
+from server.core.origin import SameOriginWrites
 from server.api import ROUTERS
 from server.settings import MAX_BODY_BYTES, Settings, get_settings
 
@@ -29,7 +31,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         logging.getLogger("brobygger").warning("BROBYGGER_SECRET_KEY is the default: set a long random value in production")
     app = FastAPI(
         title="Brobygger",
-        max_body_size=MAX_BODY_BYTES,
         version="0.1.0",
         docs_url=None,  # /api/docs is our own script-free page (strict CSP)
         redoc_url=None,
@@ -42,6 +43,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.state.clock.resume_after(connection.execute(select(func.max(OpRow.hlc))).scalar())
     errors.install(app)
     app.add_middleware(errors.CatchAll)
+    app.add_middleware(BodyLimit, limit=MAX_BODY_BYTES)
+    app.add_middleware(SameOriginWrites, public_origin=settings.public_origin)
     app.add_middleware(SecurityHeaders, hsts=settings.cookie_secure)  # outermost: headers on every response
     for router in ROUTERS:
         app.include_router(router)

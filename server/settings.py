@@ -21,6 +21,15 @@ class Settings(BaseSettings):
     login_window_seconds: int = 300
     cookie_secure: bool = False  # set true behind HTTPS
     max_push_ops: int = 500
+    # What one user, and one device, may push: bytes per window and per day (429 past it).
+    push_quota_bytes: int = 50 * 1024 * 1024
+    push_quota_window_seconds: int = 600
+    push_quota_bytes_per_day: int = 500 * 1024 * 1024
+    # Proxies whose X-Forwarded-For is trusted (comma-separated addresses); none by default.
+    trusted_proxies: str = ""
+    # The public origin (scheme://host[:port]) the office and phones use, when a proxy
+    # rewrites the Host header; state-changing requests from any other origin are refused.
+    public_origin: str = ""
     max_pull_limit: int = 1000
     pwa_dir: str = "pwa/dist"
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import math
 import re
 import uuid
 from dataclasses import dataclass, field
@@ -30,6 +31,25 @@ CLIENT_KEYS = ("op_id", "device_id", "hlc", "entity", "record_id", "kind", "fiel
 # A domain date may be at most this far past the server's UTC date: it is already that
 # date in the easternmost time zone (UTC+14) while UTC is still on the day before.
 EASTERNMOST = timedelta(hours=14)
+
+
+class NotANumber:
+    """Stands for a NaN/Infinity literal of a request body: never valid JSON, never stored
+    as a number (PostgreSQL's JSON refuses it; SQLite would keep invalid JSON)."""
+
+    def __repr__(self) -> str:
+        return "NaN"
+
+
+NOT_A_NUMBER = NotANumber()
+
+
+@dataclass(frozen=True)
+class Unreadable:
+    """An op whose text could not be parsed on its own (too deep, a 5,000-digit number):
+    refused alone, its text kept shortened for quarantine."""
+
+    text: str
 
 
 class OpRejected(Exception):
@@ -141,6 +161,8 @@ def consent_record_id(citizen_id: str, purpose: str, recipient_org_id: str) -> s
 
 def parse(raw: Any, *, now_ms: int, max_drift_ms: int) -> Op:
     """Check one raw op from a client and return it as an Op, or raise OpRejected."""
+    if isinstance(raw, Unreadable):
+        raise OpRejected("op_malformed", "not_json")
     if not isinstance(raw, dict):
         raise OpRejected("op_malformed", "not_object")
     _check_storable(raw)
@@ -181,15 +203,36 @@ def parse(raw: Any, *, now_ms: int, max_drift_ms: int) -> Op:
 
 
 def _check_storable(raw: dict) -> None:
-    """Refuse what cannot be stored or hashed: lone surrogates, NUL, huge or deep JSON."""
+    """Refuse what cannot be stored or hashed: NaN/Infinity, lone surrogates, NUL, huge or
+    deep JSON."""
+    if not_json_values(raw):
+        raise OpRejected("op_malformed", "not_a_number")
     try:
-        encoded = json.dumps(raw, ensure_ascii=False).encode("utf-8")
+        encoded = json.dumps(raw, ensure_ascii=False, allow_nan=False).encode("utf-8")
     except (UnicodeEncodeError, ValueError, RecursionError, TypeError):
         raise OpRejected("op_malformed", "unstorable") from None
     if len(encoded) > MAX_OP_BYTES:
         raise OpRejected("op_malformed", "too_large", limit=MAX_OP_BYTES // 1024)
     if has_nul(raw):
         raise OpRejected("op_malformed", "nul")
+
+
+def not_json_values(value: Any) -> bool:
+    """Whether the value holds something JSON cannot carry: NaN, ±Infinity (a float or the
+    NOT_A_NUMBER of a parsed body) or any other non-JSON object."""
+    stack = [value]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, dict):
+            stack.extend(item.values())
+        elif isinstance(item, list):
+            stack.extend(item)
+        elif isinstance(item, float):
+            if not math.isfinite(item):
+                return True
+        elif not (item is None or isinstance(item, (str, int, bool))):
+            return True
+    return False
 
 
 def has_nul(value: Any) -> bool:

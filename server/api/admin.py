@@ -17,11 +17,11 @@ from server.core import audit
 from server.auth.sessions import end_sessions_of, public_user
 from server.auth.authz import require
 from server.core.deps import get_db
-from server.core.errors import ApiError
+from server.core.errors import ApiError, COMMON_RESPONSES
 from server.api.devices import DeviceOut, device_out
 from server.api.session import UserOut
 
-router = APIRouter(prefix="/api", tags=["admin"])
+router = APIRouter(prefix="/api", tags=["admin"], responses=COMMON_RESPONSES)
 
 
 class AdminUserOut(UserOut):

@@ -21,9 +21,9 @@ from server.core import audit
 from server.auth.sessions import bind_session_to_device, utcnow
 from server.auth.authz import require
 from server.core.deps import get_db
-from server.core.errors import ApiError
+from server.core.errors import ApiError, COMMON_RESPONSES
 
-router = APIRouter(prefix="/api/devices", tags=["devices"])
+router = APIRouter(prefix="/api/devices", tags=["devices"], responses=COMMON_RESPONSES)
 
 
 class DeviceIn(BaseModel):

@@ -14,8 +14,9 @@ from fastapi.templating import Jinja2Templates
 from schemas.accounts import User
 from schemas.enums import ROLES
 from server.auth.authz import ANONYMOUS, ROUTES, require
+from server.core.errors import COMMON_RESPONSES
 
-router = APIRouter(tags=["docs"])
+router = APIRouter(tags=["docs"], responses=COMMON_RESPONSES)
 templates = Jinja2Templates(directory=str(Path(__file__).parent.parent / "templates"))
 ROLE_LABELS = {ANONYMOUS: "alle (også uden login)", **{role.code: role.label.lower() for role in ROLES}}
 METHODS = ("get", "post", "put", "patch", "delete")

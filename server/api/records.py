@@ -24,14 +24,14 @@ from server.core import audit
 from server.auth.sessions import viewer_of
 from server.auth.authz import require
 from server.core.deps import get_db
-from server.core.errors import ApiError
+from server.core.errors import ApiError, COMMON_RESPONSES
 from server.sync.places import with_shares
 from server.sync.pull import scope_filter
 from server.sync.push import apply_ops, push_lock, web_device_id
 from sync.derive import citizen_status
 from sync.scope import Place, Viewer, project, visible_fields
 
-router = APIRouter(prefix="/api", tags=["records"])
+router = APIRouter(prefix="/api", tags=["records"], responses=COMMON_RESPONSES)
 R = RecordSnapshot
 CHILDREN = {"course": "courses", "contact": "contacts", "consent": "consents", "form_response": "form_responses"}
 

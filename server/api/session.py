@@ -15,9 +15,9 @@ from server.auth.passwords import verify_password
 from server.auth.sessions import COOKIE, clear_session_cookie, may_log_in, public_user, set_session_cookie, start_session, token_hash
 from server.auth.authz import require
 from server.core.deps import get_db
-from server.core.errors import ApiError
+from server.core.errors import ApiError, COMMON_RESPONSES
 
-router = APIRouter(prefix="/api/session", tags=["session"])
+router = APIRouter(prefix="/api/session", tags=["session"], responses=COMMON_RESPONSES)
 log = logging.getLogger("brobygger.auth")
 
 
@@ -53,20 +53,19 @@ def login(
     _: User | None = Depends(require("POST /api/session")),
 ):
     username = body.username.strip()
-    limiter = login_limiter(request)
-    keys = [f"user:{username.lower()}", f"ip:{client_address(request)}"]
-    wait = limiter.retry_after(keys)
+    limiter, address = login_limiter(request), client_address(request)
+    wait = limiter.retry_after(username, address)
     if wait:
         log.info("login throttled")
         raise ApiError("too_many_attempts", seconds=wait, headers={"Retry-After": str(wait)})
     user = db.exec(select(User).where(User.username == username)).first()
     ok = verify_password(user.password_hash if user else None, body.password)
     if not ok or user is None or not may_log_in(user, request.app.state.settings):
-        limiter.failed(keys)
+        limiter.failed(username, address)
         audit.record(db, "login_failed", user_id=user.id if user else None)
         db.commit()
         raise ApiError("bad_credentials")
-    limiter.succeeded(keys[0])
+    limiter.succeeded(username, address)
     token = start_session(db, request.app.state.settings, user)
     audit.record(db, "login", user_id=user.id)
     db.commit()

@@ -14,12 +14,15 @@ from server.auth.devices import current_device
 from server.auth.sessions import current_user
 from server.auth.authz import require
 from server.core.deps import get_db
-from server.core.errors import ApiError
+from server.core.errors import ApiError, COMMON_RESPONSES
 from server.sync.pull import pull
-from server.sync.push import apply_ops, push_lock, quarantine, result
+from server.auth.limiter import push_quota
+from server.core.body import BodyError, split_push_body
+from server.core.errors import problem_responses
+from server.sync.push import apply_ops, push_lock, quarantine, raw_op_id, result
 from sync.ops import OpRejected
 
-router = APIRouter(prefix="/api/sync", tags=["sync"])
+router = APIRouter(prefix="/api/sync", tags=["sync"], responses=COMMON_RESPONSES)
 
 
 class PushBody(BaseModel):
@@ -39,28 +42,62 @@ class PushResponse(BaseModel):
     device_revoked: bool = False
 
 
-def _device(db: Session, user: User, device_id: str) -> Device:
+async def push_body(request: Request) -> bytes:
+    """The raw body: read here, split by server.core.body so one bad op fails alone."""
+    return await request.body()
+
+
+def _device(db: Session, user: User, device_id: object) -> Device:
+    if not isinstance(device_id, str) or not 1 <= len(device_id) <= 64:
+        raise ApiError("invalid_field", "not_text", "device_id")
     device = db.get(Device, device_id)
     if device is None or device.user_id != user.id:
         raise ApiError("device_unknown", field="device_id")
     return device
 
 
-@router.post("/push", response_model=PushResponse, dependencies=[Depends(require("POST /api/sync/push"))])
-def push(body: PushBody, request: Request, user: User = Depends(current_user), db: Session = Depends(get_db)) -> dict:
+def _revoked_session_device(db: Session, request: Request, named: Device) -> Device | None:
+    """The device this session is bound to, when it is revoked. A session is bound to the
+    phone that registered under it; it may push only as that phone, and a lost phone's
+    session never gets an op applied, whatever device id it names."""
+    session = request.state.session[1]
+    if session.device_id is None:
+        return None
+    if session.device_id != named.id:
+        bound = db.get(Device, session.device_id)
+        if bound is not None and bound.revoked_at is not None:
+            return bound
+        raise ApiError("device_mismatch", field="device_id")
+    return named if named.revoked_at is not None else None
+
+
+PUSH_BODY = {"required": True, "content": {"application/json": {"schema": PushBody.model_json_schema()}}}
+
+
+@router.post("/push", response_model=PushResponse, dependencies=[Depends(require("POST /api/sync/push"))],
+             openapi_extra={"requestBody": PUSH_BODY}, responses=problem_responses(413, 429))
+def push(request: Request, raw: bytes = Depends(push_body), user: User = Depends(current_user), db: Session = Depends(get_db)) -> dict:
     settings, clock = request.app.state.settings, request.app.state.clock
-    if len(body.ops) > settings.max_push_ops:
+    try:
+        device_id, ops = split_push_body(raw)
+    except BodyError as error:
+        raise ApiError("invalid_field" if error.field else "invalid_request", error.reason, error.field) from None
+    if len(ops) > settings.max_push_ops:
         raise ApiError("batch_too_large", field="ops", limit=settings.max_push_ops)
-    device = _device(db, user, body.device_id)
+    device = _device(db, user, device_id)
+    revoked = _revoked_session_device(db, request, device)
+    wait = push_quota(request).take([f"user:{user.id}", f"device:{device.id}"], len(raw))
+    if wait:
+        raise ApiError("quota_exceeded", seconds=wait, headers={"Retry-After": str(wait)})
     with push_lock(db):
-        if device.revoked_at is not None:
-            results = _quarantine_all(db, user, device, body.ops)
+        if revoked is not None:
+            results = _quarantine_all(db, user, revoked, ops)
         else:
-            results = apply_ops(db, user=user, device_id=device.id, raw_ops=body.ops, clock=clock)
+            results = apply_ops(db, user=user, device_id=device.id, raw_ops=ops, clock=clock)
         device.last_seen_at = datetime.now(UTC)
         db.add(device)
         db.commit()
-    return {"results": results, "server_hlc": clock.current(), "device_revoked": device.revoked_at is not None}
+    return {"results": results, "server_hlc": clock.current(), "device_revoked": revoked is not None}
 
 
 def _quarantine_all(db: Session, user: User, device: Device, raw_ops: list) -> list[dict]:
@@ -68,7 +105,7 @@ def _quarantine_all(db: Session, user: User, device: Device, raw_ops: list) -> l
     error = OpRejected("device_revoked", "quarantined", "device_id")
     quarantine(db, user, device.id, [(raw, error) for raw in raw_ops])
     audit.record(db, "sync_push_revoked", user_id=user.id, device_id=device.id)
-    return [result(raw.get("op_id") if isinstance(raw, dict) else None, "rejected", error) for raw in raw_ops]
+    return [result(raw_op_id(raw), "rejected", error) for raw in raw_ops]
 
 
 @router.get("/pull", dependencies=[Depends(require("GET /api/sync/pull"))])

@@ -10,6 +10,7 @@ import logging
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from pydantic import BaseModel, Field
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from schemas.problems import problem
@@ -41,6 +42,29 @@ class ApiError(Exception):
 
 def error_body(code: str, message: str, field: str | None = None) -> dict:
     return {"error": {"code": code, "message": message, "field": field}}
+
+
+class ErrorDetail(BaseModel):
+    code: str = Field(description="A code of schemas/problems.py")
+    message: str = Field(description="What to do, in Danish (never echoes the input)")
+    field: str | None = Field(description="The field it is about, if any")
+
+
+class ErrorBody(BaseModel):
+    error: ErrorDetail
+
+
+STATUS_TEXT = {400: "Forespørgslen kunne ikke læses", 401: "Ikke logget ind", 403: "Ingen adgang", 404: "Findes ikke",
+               409: "Konflikt", 413: "For stor", 422: "Ugyldigt felt", 429: "Vent og prøv igen"}
+
+
+def problem_responses(*statuses: int) -> dict:
+    """OpenAPI `responses` for these error statuses, all in the one error shape."""
+    return {status: {"model": ErrorBody, "description": STATUS_TEXT.get(status, "Fejl")} for status in statuses}
+
+
+# Every API route can answer these (bad body or query, no session, wrong role or device).
+COMMON_RESPONSES = problem_responses(400, 401, 403, 422)
 
 
 def _field_name(location: tuple) -> str | None:

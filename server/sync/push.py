@@ -10,6 +10,8 @@ from __future__ import annotations
 import dataclasses
 import json
 import logging
+import math
+import re
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -28,7 +30,7 @@ from server.sync import derived, projections
 from server.sync.checks import Batch
 from server.sync.places import chunks, load_places, load_shares
 from sync import merge
-from sync.ops import Op, OpRejected, from_stored, has_nul
+from sync.ops import Op, OpRejected, Unreadable, from_stored, has_nul
 from sync.scope import Place, place_of
 
 log = logging.getLogger("brobygger.sync")
@@ -76,7 +78,7 @@ def apply_ops(db: Session, *, user: User, device_id: str | None, raw_ops: list, 
     results: list[dict] = []
     in_batch: dict[str, str] = {}
     for raw, item in parsed:
-        raw_id = raw.get("op_id") if isinstance(raw, dict) else None  # echoed as the client spelled it
+        raw_id = raw_op_id(raw)  # echoed as the client spelled it
         try:
             status = _check_one(batch, item, stored, in_batch)
         except OpRejected as error:
@@ -95,6 +97,20 @@ def apply_ops(db: Session, *, user: User, device_id: str | None, raw_ops: list, 
     if batch.accepted:
         _log_and_merge(db, batch)
     return results
+
+
+OP_ID_IN_TEXT = re.compile(r'"op_id"\s*:\s*"([0-9A-Fa-f-]{36})"')
+
+
+def raw_op_id(raw: object) -> str | None:
+    """The op id as the client sent it (also from the text of an unreadable op)."""
+    if isinstance(raw, dict):
+        op_id = raw.get("op_id")
+        return op_id[:64] if isinstance(op_id, str) else None
+    if isinstance(raw, Unreadable):
+        found = OP_ID_IN_TEXT.search(raw.text)
+        return found.group(1) if found else None
+    return None
 
 
 def _check_one(batch: Batch, item: Op | OpRejected, stored: dict[str, str], in_batch: dict[str, str]) -> str:
@@ -127,7 +143,7 @@ def quarantine(db: Session, user: User, device_id: str | None, rejected: list[tu
     now = datetime.now(UTC)
     rows = [
         {
-            "op_id": raw.get("op_id") if isinstance(raw, dict) and isinstance(raw.get("op_id"), str) else None,
+            "op_id": raw_op_id(raw),
             "device_id": device_id, "user_id": user.id, "code": error.code, "message": error.message,
             "field": error.field, "body": _storable(raw), "received_at": now,
         }
@@ -136,19 +152,35 @@ def quarantine(db: Session, user: User, device_id: str | None, rejected: list[tu
     db.execute(insert(QuarantinedOp.__table__), rows)
 
 
-def _storable(raw: object) -> object:
-    """The raw op as it can be kept: as sent when it is small and valid Unicode, else an
-    ASCII-escaped, shortened copy (a rejected op is kept, never dropped)."""
+def _storable(raw: object) -> dict:
+    """The rejected op as it can be kept, always a JSON object: as sent when it is a small
+    object of valid Unicode; else wrapped ({"not_an_object": …}) or as a shortened,
+    ASCII-escaped text ({"unreadable_or_too_large": …}). A rejected op is kept, never dropped."""
+    if isinstance(raw, Unreadable):
+        return {"unreadable_or_too_large": raw.text[:QUARANTINE_BODY_BYTES]}
     try:
-        if len(json.dumps(raw, ensure_ascii=False).encode("utf-8")) <= QUARANTINE_BODY_BYTES and not has_nul(raw):
-            return raw
+        clean = _json_safe(raw)
+        text = json.dumps(clean, ensure_ascii=False, allow_nan=False)
+        if len(text.encode("utf-8")) <= QUARANTINE_BODY_BYTES and not has_nul(clean):
+            return clean if isinstance(clean, dict) else {"not_an_object": clean}
+        escaped = json.dumps(clean, ensure_ascii=True)
     except (UnicodeEncodeError, ValueError, RecursionError, TypeError):
-        pass
-    try:
-        escaped = json.dumps(raw, ensure_ascii=True)
-    except (ValueError, RecursionError, TypeError):
         escaped = "(kunne ikke læses)"
     return {"unreadable_or_too_large": escaped[:QUARANTINE_BODY_BYTES]}
+
+
+def _json_safe(value: object) -> object:
+    """A copy that JSON (and PostgreSQL) can hold: NaN, ±Infinity and other non-JSON
+    values become their names as text."""
+    if isinstance(value, dict):
+        return {str(key): _json_safe(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_json_safe(item) for item in value]
+    if isinstance(value, float) and not math.isfinite(value):
+        return repr(value)
+    if value is None or isinstance(value, (str, int, bool, float)):
+        return value
+    return repr(value)
 
 
 def _log_and_merge(db: Session, batch: Batch) -> None:

@@ -2426,6 +2426,12 @@ export const SCHEMA = {
    "reasons": {},
    "retry": true
   },
+  "quota_exceeded": {
+   "status": 429,
+   "message": "Der er sendt usædvanligt meget fra din bruger eller telefon på kort tid. Ændringerne er gemt og sendes igen om {seconds} sekunder.",
+   "reasons": {},
+   "retry": true
+  },
   "forbidden": {
    "status": 403,
    "message": "Du har ikke adgang til dette. Kontakt din projektleder, hvis det er en fejl.",
@@ -2434,7 +2440,8 @@ export const SCHEMA = {
     "field": "Du har ikke ret til at ændre feltet '{label}'.",
     "move_team": "Du kan ikke flytte borgeren til et team, du ikke selv har adgang til.",
     "link_citizen": "Du har ikke adgang til den borger, du vil knytte henvisningen til.",
-    "self_deactivate": "Du kan ikke deaktivere dig selv. Bed en anden administrator om det."
+    "self_deactivate": "Du kan ikke deaktivere dig selv. Bed en anden administrator om det.",
+    "cross_site": "Forespørgslen kom fra en anden hjemmeside og er afvist. Brug Brobygger direkte."
    },
    "retry": false
   },
@@ -2467,6 +2474,7 @@ export const SCHEMA = {
     "too_large": "Ændringen fylder for meget (højst {limit} KB).",
     "nul": "Ændringen indeholder et NUL-tegn, som ikke kan gemmes.",
     "not_a_number": "Ændringen indeholder NaN eller Infinity, som ikke er gyldig JSON. Send et tal eller null.",
+    "not_json": "Ændringen er ikke gyldig JSON, der kan læses (fx for dybt indlejret eller et for langt tal).",
     "unknown_key": "Ændringen har en ukendt nøgle. Tilladte nøgler: {allowed}.",
     "not_uuid": "'{field}' skal være et UUID som 0b6a1d1e-2f1c-4a51-9f6e-2f9d3c1b7a10.",
     "bad_text": "'{field}' skal være tekst på 1–{limit} tegn.",
