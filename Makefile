@@ -26,7 +26,7 @@ test: $(STAMP) chromium
 	  BROBYGGER_TEST_POSTGRES_URL=$$url $(PY) -m pytest -q
 
 soak: $(STAMP)
-	HYPOTHESIS_PROFILE=soak $(PY) -m pytest -q -m soak
+	HYPOTHESIS_PROFILE=soak $(PY) -m pytest -q -m "soak or fuzz"
 
 # The phone app takes the domain from schemas/ (pwa/src/gen/schema.js), then builds.
 pwa: $(STAMP)
