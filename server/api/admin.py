@@ -17,7 +17,7 @@ from server.core import audit
 from server.auth.sessions import end_sessions_of, public_user
 from server.auth.authz import require
 from server.core.deps import get_db
-from server.core.errors import ApiError, COMMON_RESPONSES
+from server.core.errors import ApiError, COMMON_RESPONSES, problem_responses
 from server.api.devices import DeviceOut, device_out
 from server.api.session import UserOut
 
@@ -58,7 +58,8 @@ def list_users(db: Session = Depends(get_db), admin: User = Depends(require("GET
     return {"users": [_admin_user(db, u, names, devices.get(u.id, [])) for u in users]}
 
 
-@router.post("/users/{user_id}/deactivate", response_model=AdminUserOut, summary="Deaktivér en bruger (administrator)")
+@router.post("/users/{user_id}/deactivate", response_model=AdminUserOut, summary="Deaktivér en bruger (administrator)",
+             responses=problem_responses(404))
 def deactivate(user_id: str, db: Session = Depends(get_db), admin: User = Depends(require("POST /api/users/{user_id}/deactivate"))):
     user = db.get(User, user_id)
     if user is None or user.municipality_id != admin.municipality_id:

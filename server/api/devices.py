@@ -21,7 +21,7 @@ from server.core import audit
 from server.auth.sessions import bind_session_to_device, utcnow
 from server.auth.authz import require
 from server.core.deps import get_db
-from server.core.errors import ApiError, COMMON_RESPONSES
+from server.core.errors import ApiError, COMMON_RESPONSES, problem_responses
 
 router = APIRouter(prefix="/api/devices", tags=["devices"], responses=COMMON_RESPONSES)
 
@@ -68,7 +68,7 @@ def device_out(device: Device) -> dict:
 
 
 @router.post("", status_code=201, response_model=DeviceId, summary="Registrér denne enhed",
-             responses={200: {"model": DeviceId, "description": "Allerede registreret til dig"}})
+             responses={200: {"model": DeviceId, "description": "Allerede registreret til dig"}, **problem_responses(409)})
 def register(
     body: DeviceIn,
     request: Request,
@@ -98,7 +98,8 @@ def my_devices(db: Session = Depends(get_db), user: User = Depends(require("GET 
     return {"devices": [device_out(d) for d in devices]}
 
 
-@router.post("/{device_id}/revoke", response_model=DeviceOut, summary="Spær en enhed (administrator)")
+@router.post("/{device_id}/revoke", response_model=DeviceOut, summary="Spær en enhed (administrator)",
+             responses=problem_responses(404))
 def revoke(
     device_id: str,
     db: Session = Depends(get_db),

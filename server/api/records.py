@@ -24,7 +24,7 @@ from server.core import audit
 from server.auth.sessions import viewer_of
 from server.auth.authz import require
 from server.core.deps import get_db
-from server.core.errors import ApiError, COMMON_RESPONSES
+from server.core.errors import ApiError, COMMON_RESPONSES, problem_responses
 from server.sync.places import with_shares
 from server.sync.pull import scope_filter
 from server.sync.push import apply_ops, push_lock, web_device_id
@@ -141,7 +141,8 @@ def list_citizens(
     return {"citizens": page, "total": len(items)}
 
 
-@router.get("/citizens/{citizen_id}", response_model=CitizenDetail, summary="Én borger med forløb, kontakter, samtykker og skemaer")
+@router.get("/citizens/{citizen_id}", response_model=CitizenDetail, summary="Én borger med forløb, kontakter, samtykker og skemaer",
+            responses=problem_responses(404))
 def get_citizen(citizen_id: str, db: Session = Depends(get_db), user: User = Depends(require("GET /api/citizens/{citizen_id}"))):
     viewer = viewer_of(user)
     row, state = _one(db, viewer, "citizen", citizen_id)
@@ -195,7 +196,7 @@ def list_leads(
     return {"leads": [state for _, state in leads]}
 
 
-@router.get("/leads/{lead_id}", response_model=LeadOut, summary="Ét lead")
+@router.get("/leads/{lead_id}", response_model=LeadOut, summary="Ét lead", responses=problem_responses(404))
 def get_lead(lead_id: str, db: Session = Depends(get_db), user: User = Depends(require("GET /api/leads/{lead_id}"))):
     row, state = _one(db, viewer_of(user), "lead", lead_id)
     _audit_reads(db, user, [row])
@@ -203,7 +204,7 @@ def get_lead(lead_id: str, db: Session = Depends(get_db), user: User = Depends(r
 
 
 @router.post("/leads", status_code=201, response_model=LeadOut, summary="Notér et anonymt lead (frivillig)",
-             responses={200: {"model": LeadOut, "description": "Leadet findes allerede (formularen blev sendt igen)"}})
+             responses={200: {"model": LeadOut, "description": "Leadet findes allerede (formularen blev sendt igen)"}, **problem_responses(404, 409)})
 def create_lead(
     body: LeadIn,
     request: Request,

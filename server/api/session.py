@@ -15,7 +15,7 @@ from server.auth.passwords import verify_password
 from server.auth.sessions import COOKIE, clear_session_cookie, may_log_in, public_user, set_session_cookie, start_session, token_hash
 from server.auth.authz import require
 from server.core.deps import get_db
-from server.core.errors import ApiError, COMMON_RESPONSES
+from server.core.errors import ApiError, COMMON_RESPONSES, problem_responses
 
 router = APIRouter(prefix="/api/session", tags=["session"], responses=COMMON_RESPONSES)
 log = logging.getLogger("brobygger.auth")
@@ -45,7 +45,7 @@ def _user_out(db: Session, user: User) -> dict:
     return {"user": public_user(user, organisation.name if organisation else None)}
 
 
-@router.post("", response_model=SessionOut, summary="Log ind (sætter sessions-cookien)")
+@router.post("", response_model=SessionOut, summary="Log ind (sætter sessions-cookien)", responses=problem_responses(429))
 def login(
     body: LoginIn,
     request: Request,
