@@ -16,12 +16,12 @@ from schemas.oplog import QuarantinedOp
 from server.core import audit
 from server.auth.sessions import end_sessions_of, public_user
 from server.auth.authz import require
-from server.core.deps import get_db
+from server.core.deps import ReleasingRoute, get_db
 from server.core.errors import ApiError, COMMON_RESPONSES, problem_responses
 from server.api.devices import DeviceOut, device_out
 from server.api.session import UserOut
 
-router = APIRouter(prefix="/api", tags=["admin"], responses=COMMON_RESPONSES)
+router = APIRouter(prefix="/api", tags=["admin"], responses=COMMON_RESPONSES, route_class=ReleasingRoute)
 
 
 class AdminUserOut(UserOut):

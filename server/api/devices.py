@@ -20,10 +20,10 @@ from schemas.accounts import Device, User
 from server.core import audit
 from server.auth.sessions import bind_session_to_device, utcnow
 from server.auth.authz import require
-from server.core.deps import get_db
+from server.core.deps import ReleasingRoute, get_db
 from server.core.errors import ApiError, COMMON_RESPONSES, problem_responses
 
-router = APIRouter(prefix="/api/devices", tags=["devices"], responses=COMMON_RESPONSES)
+router = APIRouter(prefix="/api/devices", tags=["devices"], responses=COMMON_RESPONSES, route_class=ReleasingRoute)
 
 
 class DeviceIn(BaseModel):

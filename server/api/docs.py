@@ -14,9 +14,10 @@ from fastapi.templating import Jinja2Templates
 from schemas.accounts import User
 from schemas.enums import ROLES
 from server.auth.authz import ANONYMOUS, ROUTES, require
+from server.core.deps import ReleasingRoute
 from server.core.errors import COMMON_RESPONSES
 
-router = APIRouter(tags=["docs"], responses=COMMON_RESPONSES)
+router = APIRouter(tags=["docs"], responses=COMMON_RESPONSES, route_class=ReleasingRoute)
 templates = Jinja2Templates(directory=str(Path(__file__).parent.parent / "templates"))
 ROLE_LABELS = {ANONYMOUS: "alle (også uden login)", **{role.code: role.label.lower() for role in ROLES}}
 METHODS = ("get", "post", "put", "patch", "delete")

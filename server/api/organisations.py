@@ -7,10 +7,10 @@ from sqlmodel import Session, select
 from schemas.accounts import Organisation, User
 from server.auth.sessions import current_user
 from server.auth.authz import require
-from server.core.deps import get_db
+from server.core.deps import ReleasingRoute, get_db
 from server.core.errors import COMMON_RESPONSES
 
-router = APIRouter(prefix="/api", tags=["organisations"], responses=COMMON_RESPONSES)
+router = APIRouter(prefix="/api", tags=["organisations"], responses=COMMON_RESPONSES, route_class=ReleasingRoute)
 
 
 @router.get("/organisations", dependencies=[Depends(require("GET /api/organisations"))])

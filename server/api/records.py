@@ -23,7 +23,7 @@ from schemas.oplog import RecordSnapshot
 from server.core import audit
 from server.auth.sessions import viewer_of
 from server.auth.authz import require
-from server.core.deps import get_db
+from server.core.deps import ReleasingRoute, get_db
 from server.core.errors import ApiError, COMMON_RESPONSES, problem_responses
 from server.sync.places import with_shares
 from server.sync.pull import scope_filter
@@ -31,7 +31,7 @@ from server.sync.push import apply_ops, push_lock, web_device_id
 from sync.derive import citizen_status
 from sync.scope import Place, Viewer, project, visible_fields
 
-router = APIRouter(prefix="/api", tags=["records"], responses=COMMON_RESPONSES)
+router = APIRouter(prefix="/api", tags=["records"], responses=COMMON_RESPONSES, route_class=ReleasingRoute)
 R = RecordSnapshot
 CHILDREN = {"course": "courses", "contact": "contacts", "consent": "consents", "form_response": "form_responses"}
 

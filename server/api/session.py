@@ -14,10 +14,10 @@ from server.auth.limiter import client_address, login_limiter
 from server.auth.passwords import verify_password
 from server.auth.sessions import COOKIE, clear_session_cookie, may_log_in, public_user, set_session_cookie, start_session, token_hash
 from server.auth.authz import require
-from server.core.deps import get_db
+from server.core.deps import ReleasingRoute, get_db
 from server.core.errors import ApiError, COMMON_RESPONSES, problem_responses
 
-router = APIRouter(prefix="/api/session", tags=["session"], responses=COMMON_RESPONSES)
+router = APIRouter(prefix="/api/session", tags=["session"], responses=COMMON_RESPONSES, route_class=ReleasingRoute)
 log = logging.getLogger("brobygger.auth")
 
 

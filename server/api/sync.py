@@ -13,7 +13,7 @@ from server.core import audit
 from server.auth.devices import current_device
 from server.auth.sessions import current_user
 from server.auth.authz import require
-from server.core.deps import get_db
+from server.core.deps import ReleasingRoute, get_db
 from server.core.errors import ApiError, COMMON_RESPONSES
 from server.sync.pull import pull
 from server.auth.limiter import push_quota
@@ -22,7 +22,7 @@ from server.core.errors import problem_responses
 from server.sync.push import apply_ops, push_lock, quarantine, raw_op_id, result
 from sync.ops import OpRejected
 
-router = APIRouter(prefix="/api/sync", tags=["sync"], responses=COMMON_RESPONSES)
+router = APIRouter(prefix="/api/sync", tags=["sync"], responses=COMMON_RESPONSES, route_class=ReleasingRoute)
 
 
 class PushBody(BaseModel):
@@ -60,11 +60,9 @@ def _revoked_session_device(db: Session, request: Request, named: Device) -> Dev
     """The device this session is bound to, when it is revoked. A session is bound to the
     phone that registered under it; it may push only as that phone, and a lost phone's
     session never gets an op applied, whatever device id it names."""
-    session = request.state.session[1]
-    if session.device_id is None:
-        return None
-    if session.device_id != named.id:
-        bound = db.get(Device, session.device_id)
+    bound_id = request.state.session[1].device_id
+    if bound_id is not None and bound_id != named.id:
+        bound = db.get(Device, bound_id)
         if bound is not None and bound.revoked_at is not None:
             return bound
         raise ApiError("device_mismatch", field="device_id")

@@ -111,6 +111,12 @@ def require(key: str):
     rule = ROUTES[key]  # KeyError at import time for a route missing from the table
 
     def dependency(request: Request, db: Session = Depends(get_db)) -> User | None:
+        try:
+            return _check(request, db)
+        finally:
+            db.commit()  # end the transaction: no connection is held while the route waits for a thread
+
+    def _check(request: Request, db: Session) -> User | None:
         found = session_of(request, db)
         if found is None:
             if ANONYMOUS in rule.roles:

@@ -135,7 +135,7 @@ def _user_names(db: Session, user: User, records: list[dict]) -> dict[str, str]:
             ids.update(value["user_id"] for value in conflict["values"])
         for writes in record["history"].values():
             ids.update(write["user_id"] for write in writes)
-        ids.update(edit["user_id"] for edit in record["also_edited"])
+        ids.update(edit.get("user_id") for edit in record["also_edited"])  # a partial view has none
     ids.discard(None)
     if not ids:
         return {}
