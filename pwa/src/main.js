@@ -4,7 +4,9 @@ import * as sync from "./sync.js";
 import * as api from "./api.js";
 import { h, flushDraft, clearActiveDraft } from "./ui.js";
 import { loginScreen, setupScreen, unlockScreen, reloginScreen } from "./screens/auth.js";
-import { listScreen, citizenScreen, newCitizenScreen, resetList } from "./screens/citizens.js";
+import { listScreen, resetList } from "./screens/citizens.js";
+import { citizenScreen } from "./screens/citizen.js";
+import { newCitizenScreen, codeScreen } from "./screens/newcitizen.js";
 import { contactScreen, phaseScreen, consentScreen, conflictScreen } from "./screens/forms.js";
 import { leadsScreen, newLeadScreen } from "./screens/leads.js";
 import { syncScreen, badge } from "./screens/settings.js";
@@ -167,6 +169,7 @@ async function pick() {
     const id = decodeURIComponent(parts[1]);
     if (parts[2] === "kontakt") return contactScreen(app, id, parts[3] ? decodeURIComponent(parts[3]) : null);
     if (parts[2] === "fase") return phaseScreen(app, id);
+    if (parts[2] === "kode") return codeScreen(app, id);
     if (parts[2] === "samtykke") return consentScreen(app, id, parts[3] ? decodeURIComponent(parts[3]) : null);
     if (parts[2] === "konflikt") return conflictScreen(app, id, decodeURIComponent(parts[3] || ""), decodeURIComponent(parts[4] || ""));
     return citizenScreen(app, id);

@@ -3,9 +3,9 @@
 import * as C from "./crypto.js";
 import { openLocalStore, destroyLocalStore } from "./db.js";
 import { Clock, wallOf } from "./hlc.js";
-import { applyOps, summarize, updateSummary } from "./views.js";
+import { applyOps, summarize, updateSummary, packSummary, unpackSummary } from "./views.js";
+import { entity } from "./schema.js";
 
-export const CONSENT_NS = "6f1c3a2e-5b8d-4c1e-9a7f-2d4b6e8c0a13";
 export const DEFAULT_SETTINGS = { idleSeconds: 300, maxFailedUnlocks: 5 };
 
 export class WrongSecret extends Error {
@@ -216,8 +216,14 @@ async function loadWorkingSet(key) {
   performance.mark("brobygger:outbox-loaded");
   const box = await getMeta("summary");
   performance.mark("brobygger:summary-read");
-  if (box) S.summary = unpackSummary(await C.unseal(key, box, "meta:summary"));
-  else S.summary = await rebuildSummary();
+  const stored = box ? unpackSummary(await C.unseal(key, box, "meta:summary")) : null;
+  if (stored) S.summary = stored;
+  else {
+    // Missing, or stored by an older app in another format: rebuilt from the records.
+    const rebuilt = await rebuildSummary();
+    await putMeta("summary", await sealSummary(rebuilt));
+    S.summary = rebuilt;
+  }
   performance.mark("brobygger:summary-decrypted");
   S.leads = new Map();
   const leadRows = await S.db.getAllFromIndex("records", "lead", 1);
@@ -372,28 +378,8 @@ function refreshLead(id) {
   }
 }
 
-// The list is stored as rows of arrays (no repeated keys): 10,000 citizens parse in a
-// fraction of the time objects take. `search` is derived on load.
-const ROW_FIELDS = ["id", "code", "initials", "archived", "phase", "phase_date", "plan_date", "course_id", "last_contact", "contacts", "conflicts", "pending", "missing"];
-
-async function sealSummary(summary) {
-  const rows = [];
-  for (const row of summary.values()) rows.push(ROW_FIELDS.map((f) => row[f]));
-  return C.seal(S.key, { v: 2, rows }, "meta:summary");
-}
-
-function unpackSummary(data) {
-  if (Array.isArray(data)) return new Map(data); // v1: [id, row] entries
-  const map = new Map();
-  const n = ROW_FIELDS.length;
-  for (const values of data.rows) {
-    const row = {};
-    for (let i = 0; i < n; i++) row[ROW_FIELDS[i]] = values[i];
-    row.search = `${row.initials} ${row.code}`.toLowerCase();
-    map.set(row.id, row);
-  }
-  return map;
-}
+// The list is stored in one box (views.js packSummary: rows of arrays, versioned).
+const sealSummary = (summary) => C.seal(S.key, packSummary(summary), "meta:summary");
 
 // ---------------------------------------------------------------- local writes
 /**
@@ -499,7 +485,12 @@ async function unseen(recordId, field, seen) {
   return (await seenFor(recordId, field)).some((id) => !known.has(id));
 }
 
-export const consentId = (citizenId, purpose, orgId) => C.uuid5(CONSENT_NS, `${citizenId}|${purpose}|${orgId}`);
+/** The id every device derives for the same record (an entity's id_rule: a consent per
+ * citizen, purpose and recipient): uuid5(namespace, "v1|v2|…"), as schemas/entities.py. */
+export function derivedId(entityName, values) {
+  const rule = entity(entityName).id_rule;
+  return C.uuid5(rule.namespace, rule.fields.map((f) => String(values[f])).join("|"));
+}
 
 // ---------------------------------------------------------------- sync bookkeeping
 /** A server response: advance the HLC past server_hlc and learn how fast this phone's clock is. */

@@ -134,11 +134,17 @@ async function refreshOrganisations() {
 
 async function ensureDevice() {
   if (await store.getMeta("device_registered")) return;
-  await api.registerDevice(deviceName(), store.state.deviceId);
+  await api.registerDevice(await currentDeviceName(), store.state.deviceId);
   await store.putMeta("device_registered", true);
 }
 
-export function deviceName() {
+/** The name the worker gave the phone at set-up (meta `device_name`). */
+export async function currentDeviceName() {
+  return (await store.getMeta("device_name")) || fallbackDeviceName();
+}
+
+// Phones set up before the worker could name them.
+function fallbackDeviceName() {
   const ua = navigator.userAgent;
   const os = /Android/.test(ua) ? "Android" : /iPhone|iPad/.test(ua) ? "iOS" : /Linux/.test(ua) ? "Linux" : "enhed";
   return `Brobygger på ${os}`;

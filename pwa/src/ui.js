@@ -15,6 +15,13 @@ export function h(tag, props, ...children) {
   return el;
 }
 
+/** Replace an element's children; null, undefined and false are skipped (never "null"). */
+export function fill(el, ...children) {
+  el.replaceChildren();
+  append(el, children);
+  return el;
+}
+
 function append(el, children) {
   for (const c of children.flat(Infinity)) {
     if (c === null || c === undefined || c === false) continue;
@@ -84,13 +91,34 @@ function wrap(name, id, control, { label: text, hint, required }) {
   );
 }
 
-export function textField({ name, label: text, value = "", type = "text", required, hint, maxlength, autocomplete, inputmode, rows }) {
+/** A labelled text input (or textarea with `rows`). `upper`: upper-cased as typed. `max`: a date's latest value. */
+export function textField({ name, label: text, value = "", type = "text", required, hint, maxlength, max, autocomplete, inputmode, rows, upper }) {
   const id = nextId(name);
   const control = rows
     ? h("textarea", { id, name, rows, maxlength, required, autocomplete: "off", spellcheck: "false" })
-    : h("input", { id, name, type, maxlength, required, autocomplete: autocomplete || "off", inputmode, spellcheck: type === "text" ? "false" : null });
-  control.value = value ?? "";
+    : h("input", {
+        id,
+        name,
+        type,
+        maxlength,
+        max,
+        required,
+        autocomplete: autocomplete || "off",
+        inputmode,
+        autocapitalize: upper ? "characters" : null,
+        spellcheck: type === "text" ? "false" : null,
+      });
+  control.value = upper ? String(value ?? "").toUpperCase() : value ?? "";
+  if (upper) control.addEventListener("input", () => upperCase(control));
   return wrap(name, id, control, { label: text, hint, required });
+}
+
+function upperCase(input) {
+  const upper = input.value.toUpperCase();
+  if (upper === input.value) return;
+  const { selectionStart, selectionEnd } = input;
+  input.value = upper;
+  input.setSelectionRange(selectionStart, selectionEnd);
 }
 
 export function selectField({ name, label: text, options, value = "", required, hint, empty }) {
@@ -125,6 +153,18 @@ function choiceGroup(type, { name, legend, options, value, hint }) {
   );
 }
 export const radioGroup = (opts) => choiceGroup("radio", opts);
+
+/** One labelled checkbox with its own error slot (readForm gives [] or [value]). */
+export function checkField({ name, label: text, value = "yes", checked = false }) {
+  const id = nextId(name);
+  const errId = `${id}-err`;
+  return h(
+    "div",
+    { class: "field choices checkbox", "data-field": name },
+    h("p", { class: "error", id: errId, hidden: true }),
+    h("div", { class: "choice" }, h("input", { type: "checkbox", id, name, value, checked, "aria-describedby": errId }), h("label", { for: id }, text)),
+  );
+}
 export const checkboxGroup = (opts) => choiceGroup("checkbox", opts);
 
 export function readForm(form) {

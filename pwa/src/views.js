@@ -1,9 +1,31 @@
 // Pure functions: a record's local view (server snapshot + own pending ops on top) and
 // the citizen list row derived from a citizen's views. The full merge lives on the
 // server (sync/merge.py); the device's own pending ops are causally newest on this
-// device, so applying them in order on the snapshot is enough locally.
-const MULTI = new Set(["phase", "end_reason", "phase_at_end", "destination"]);
-const APPEND_ONLY = new Set(["contact", "form_response"]);
+// device, so applying them in order on the snapshot is enough locally. Which fields keep
+// a history, which decide a consent and which entities are append-only comes from the
+// schema (gen/schema.js); the current course and its status from derive.js.
+import { SCHEMA } from "./gen/schema.js";
+import { citizenStatus } from "./derive.js";
+
+const byMerge = (merge) =>
+  Object.fromEntries(Object.entries(SCHEMA.entities).map(([name, e]) => [name, new Set(Object.keys(e.fields).filter((f) => merge.includes(e.fields[f].merge)))]));
+// Fields whose every value is kept (merge "multi": phase, end reason …; "consent": the state).
+const HISTORY = byMerge(["multi", "consent"]);
+// The consent event field: the server derives `granted` from its merged events.
+const CONSENT = byMerge(["consent"]);
+const APPEND_ONLY = new Set(Object.keys(SCHEMA.entities).filter((name) => SCHEMA.entities[name].append_only));
+const hasHistory = (entity, f) => !!HISTORY[entity]?.has(f);
+const decidesConsent = (entity, f) => !!CONSENT[entity]?.has(f);
+
+/** Whether a consent view is a live grant: the server's `granted`, or the event shown. */
+export function isGranted(consent) {
+  const f = consent.fields || {};
+  if (typeof f.granted === "boolean") return f.granted;
+  const name = Object.keys(f).find((k) => decidesConsent(consent.entity, k));
+  return name ? granting(f[name]) : false;
+}
+// Own ops are newest and have seen every head this phone holds: their event decides.
+const granting = (event) => event?.action === "grant";
 
 const clone = (x) => (typeof structuredClone === "function" ? structuredClone(x) : JSON.parse(JSON.stringify(x)));
 
@@ -37,10 +59,9 @@ export function applyOps(snapshot, ops, user) {
         pending: 0,
         local_only: true,
       };
-      if (fields.phase) v.history.phase = [describe(op, fields.phase, user)];
-      if (op.entity === "consent" && fields.state) {
-        v.history.state = [describe(op, fields.state, user)];
-        fields.granted = fields.state.action === "grant";
+      for (const [name, value] of Object.entries(fields)) {
+        if (hasHistory(op.entity, name)) v.history[name] = [describe(op, value, user)];
+        if (decidesConsent(op.entity, name)) fields.granted = granting(value);
       }
       if (APPEND_ONLY.has(op.entity)) {
         v.voided = false;
@@ -54,11 +75,14 @@ export function applyOps(snapshot, ops, user) {
       v.heads[op.field] = [op.op_id];
       const seen = new Set(op.seen || []);
       v.conflicts = (v.conflicts || []).filter((c) => c.field !== op.field || !c.values.every((x) => seen.has(x.op_id)));
-      if (MULTI.has(op.field) || op.field === "state") {
+      if (hasHistory(op.entity, op.field)) {
         v.history = v.history || {};
         v.history[op.field] = [...(v.history[op.field] || []), describe(op, op.value, user)];
       }
-      if (op.field === "state") v.fields.granted = op.value.action === "grant";
+      if (decidesConsent(op.entity, op.field)) v.fields.granted = granting(op.value);
+      // The server flags a code two live citizens share; an own new code answers the flag
+      // (the server checks again when it has the change).
+      if (op.field === "code" && v.derived?.duplicate_code) v.derived = { ...v.derived, duplicate_code: false };
       if (op.kind === "amend") v.amendments = [...(v.amendments || []), { field: op.field, ...describe(op, op.value, user) }];
     } else if (op.kind === "void") {
       v.voided = true;
@@ -79,6 +103,8 @@ const utc = (iso) => {
   return Number.isNaN(t) ? null : new Date(t).toISOString();
 };
 
+const NO_COURSE = citizenStatus([]);
+
 function emptyRow(id) {
   return {
     id,
@@ -86,10 +112,8 @@ function emptyRow(id) {
     initials: "",
     search: "",
     archived: false,
-    phase: null,
-    phase_date: null,
-    plan_date: null,
-    course_id: null,
+    duplicate: false, // the server flags a code another live citizen of the municipality has
+    ...courseStatus(NO_COURSE),
     last_contact: null,
     contacts: 0,
     conflicts: [],
@@ -98,11 +122,24 @@ function emptyRow(id) {
   };
 }
 
+// The row's part of derive.citizenStatus.
+const courseStatus = (s) => ({
+  course_id: s.course_id,
+  phase: s.phase,
+  phase_date: s.phase_date,
+  plan_date: s.plan_date,
+  plan_missing: s.plan_missing,
+  ended: s.ended,
+});
+
 function setSearch(row) {
   row.search = `${row.initials} ${row.code}`.toLowerCase();
 }
 
-/** Update a list row incrementally from one record view; false = recompute needed. */
+/**
+ * Update a list row incrementally from one record view; false = recompute the row from
+ * all the citizen's views (which course is current can depend on the others).
+ */
 export function updateSummary(summary, v) {
   const cid = v.entity === "citizen" ? v.id : v.fields.citizen_id;
   if (!cid) return true;
@@ -114,18 +151,19 @@ export function updateSummary(summary, v) {
     row.code = v.fields.code || "";
     row.initials = v.fields.initials || "";
     row.archived = !!v.archived;
+    row.duplicate = !!v.derived?.duplicate_code;
     row.missing = false;
     setSearch(row);
   } else if (v.entity === "course") {
-    if (row.course_id && row.course_id !== v.id && v.archived) {
-      summary.set(cid, row);
-      return true;
+    if (v.id !== row.course_id) {
+      if (!v.archived && row.course_id) return false; // which one is current: see all courses
+      // An archived course never counts; a live one with no other live course is current.
+      if (!v.archived) Object.assign(row, courseStatus(citizenStatus([v])));
+    } else {
+      // Still current unless it was archived or has just ended (an open one may take over).
+      if (v.archived || (v.fields.ended_on && !row.ended)) return false;
+      Object.assign(row, courseStatus(citizenStatus([v])));
     }
-    if (row.course_id && row.course_id !== v.id) return false;
-    row.course_id = v.id;
-    row.phase = v.fields.phase?.phase ?? null;
-    row.phase_date = v.fields.phase?.date ?? null;
-    row.plan_date = v.fields.plan_date ?? null;
   } else if (v.entity === "contact") {
     if (v.voided) return false;
     const at = utc(v.fields.occurred_at);
@@ -142,17 +180,8 @@ export function summarize(cid, views) {
   if (!citizen) return null;
   const summary = new Map();
   updateSummary(summary, citizen);
-  const courses = views
-    .filter((v) => v.entity === "course")
-    .sort((a, b) => Number(a.archived) - Number(b.archived) || (b.created_hlc || "").localeCompare(a.created_hlc || ""));
   const row = summary.get(cid);
-  if (courses[0]) {
-    const c = courses[0];
-    row.course_id = c.id;
-    row.phase = c.fields.phase?.phase ?? null;
-    row.phase_date = c.fields.phase?.date ?? null;
-    row.plan_date = c.fields.plan_date ?? null;
-  }
+  Object.assign(row, courseStatus(citizenStatus(views.filter((v) => v.entity === "course"))));
   for (const v of views) {
     if (v.conflicts && v.conflicts.length) row.conflicts.push(v.id);
     if (v.pending) row.pending = true;
@@ -164,4 +193,34 @@ export function summarize(cid, views) {
   }
   row.conflicts = [...new Set(row.conflicts)];
   return row;
+}
+
+// ---------------------------------------------------------------- the stored list
+// The list is stored as rows of arrays (no repeated keys): 10,000 citizens parse in a
+// fraction of the time objects take. `search` is derived on load. A list stored in another
+// format (an older app) is not read: the store rebuilds it from the records.
+export const SUMMARY_VERSION = 3;
+const ROW_FIELDS = [
+  "id", "code", "initials", "archived", "duplicate", "phase", "phase_date", "plan_date", "plan_missing", "ended",
+  "course_id", "last_contact", "contacts", "conflicts", "pending", "missing",
+];
+
+export function packSummary(summary) {
+  const rows = [];
+  for (const row of summary.values()) rows.push(ROW_FIELDS.map((f) => row[f]));
+  return { v: SUMMARY_VERSION, rows };
+}
+
+/** The list from its stored form, or null when it was stored in another format. */
+export function unpackSummary(data) {
+  if (!data || Array.isArray(data) || data.v !== SUMMARY_VERSION || !Array.isArray(data.rows)) return null;
+  const map = new Map();
+  const n = ROW_FIELDS.length;
+  for (const values of data.rows) {
+    const row = {};
+    for (let i = 0; i < n; i++) row[ROW_FIELDS[i]] = values[i];
+    setSearch(row);
+    map.set(row.id, row);
+  }
+  return map;
 }

@@ -1,8 +1,10 @@
-"""End-to-end fixtures: a real server (subprocess, temp SQLite, demo mode) per test module,
-serving a private copy of pwa/dist, and Debian's chromium driven by Playwright.
+"""End-to-end fixtures: a real server (support.server: `python -m server`, temp SQLite, demo
+mode) per test module, serving a private copy of pwa/dist, and Debian's chromium driven by
+Playwright.
 
 - `server` (module): `.url` (http://localhost:<port>), `.db_path`, `.dist` (the served copy),
-  `.api(username)` → an httpx.Client logged in as that demo user, `.restart()`.
+  `.api(username)` → an httpx.Client logged in as that demo user, `.restart()`; the rest of
+  `support.ServerProcess` (`.log_text()`, `.kill()`, ...) as well.
 - `browser` (module): headless /usr/bin/chromium via pytest-playwright's `playwright` fixture.
 - `new_context(...)`: a fresh browser context (closed after the test) with the app's test
   hooks (`window.__brobygger`) switched on.
@@ -10,18 +12,16 @@ Every test in this folder is marked `e2e`; the folder is skipped when chromium i
 """
 from __future__ import annotations
 
-import os
 import shutil
-import socket
 import subprocess
-import sys
-import time
-from dataclasses import dataclass, field
 from pathlib import Path
 
 import httpx
 import pytest
 from e2e_helpers import CHROMIUM, CHROMIUM_ARGS, TEST_HOOKS
+from support.app import sqlite_url
+from support.login import PASSWORD
+from support.server import ServerProcess
 
 ROOT = Path(__file__).resolve().parents[2]
 DIST = ROOT / "pwa" / "dist"
@@ -34,12 +34,6 @@ def pytest_collection_modifyitems(config, items):
             item.add_marker(pytest.mark.e2e)
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 def ensure_dist() -> Path:
     """The built app; built here when missing and node is available (make test builds it first)."""
     if not (DIST / "index.html").is_file():
@@ -50,73 +44,29 @@ def ensure_dist() -> Path:
     return DIST
 
 
-@dataclass
-class LiveServer:
-    workdir: Path
-    port: int = field(default_factory=_free_port)
-    proc: subprocess.Popen | None = None
+class LiveServer(ServerProcess):
+    """The demo server on `workdir/brobygger.db`, serving `workdir/dist`."""
 
-    @property
-    def url(self) -> str:
-        # "localhost", not 127.0.0.1: WebAuthn needs a domain as relying-party id.
-        return f"http://localhost:{self.port}"
-
-    @property
-    def db_path(self) -> Path:
-        return self.workdir / "brobygger.db"
+    def __init__(self, workdir: Path):
+        super().__init__(
+            workdir,
+            database_url=sqlite_url(Path(workdir) / "brobygger.db"),
+            # "localhost", not 127.0.0.1, in `url`: WebAuthn needs a domain as relying-party id.
+            public_host="localhost",
+            settings={
+                "demo_mode": True,
+                "pwa_dir": str(Path(workdir) / "dist"),
+                "secret_key": "e2e-secret",
+                "login_attempts_per_window": 1000,
+            },
+        )
 
     @property
     def dist(self) -> Path:
         return self.workdir / "dist"
 
-    def start(self) -> None:
-        env = {
-            **os.environ,
-            "BROBYGGER_DEMO_MODE": "true",
-            "BROBYGGER_DATABASE_URL": f"sqlite:///{self.db_path}",
-            "BROBYGGER_PWA_DIR": str(self.dist),
-            "BROBYGGER_SECRET_KEY": "e2e-secret",
-            "BROBYGGER_LOGIN_ATTEMPTS_PER_WINDOW": "1000",
-        }
-        self.log = open(self.workdir / "server.log", "ab")  # noqa: SIM115 - closed in stop()
-        self.proc = subprocess.Popen(
-            [sys.executable, "-m", "uvicorn", "--factory", "server.app:create_app", "--host", "127.0.0.1", "--port", str(self.port)],
-            cwd=ROOT,
-            env=env,
-            stdout=self.log,
-            stderr=subprocess.STDOUT,
-        )
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline:
-            if self.proc.poll() is not None:
-                raise RuntimeError(f"server exited: {(self.workdir / 'server.log').read_text()[-2000:]}")
-            try:
-                if httpx.get(f"http://127.0.0.1:{self.port}/healthz", timeout=1).status_code == 200:
-                    return
-            except httpx.HTTPError:
-                pass
-            time.sleep(0.1)
-        raise RuntimeError("server did not start within 60 s")
-
-    def stop(self) -> None:
-        if self.proc and self.proc.poll() is None:
-            self.proc.terminate()
-            try:
-                self.proc.wait(10)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-        self.proc = None
-        self.log.close()
-
-    def restart(self) -> None:
-        self.stop()
-        self.start()
-
-    def api(self, username: str, password: str = "demo") -> httpx.Client:
-        client = httpx.Client(base_url=f"http://127.0.0.1:{self.port}", timeout=30)
-        response = client.post("/api/session", json={"username": username, "password": password})
-        assert response.status_code == 200, response.text
-        return client
+    def api(self, username: str, password: str = PASSWORD) -> httpx.Client:
+        return self.client(username, password)
 
 
 @pytest.fixture(scope="module")
@@ -129,7 +79,7 @@ def server(tmp_path_factory):
     live = LiveServer(workdir)
     live.start()
     yield live
-    live.stop()
+    live.close()
 
 
 @pytest.fixture(scope="module")

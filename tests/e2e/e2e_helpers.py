@@ -8,6 +8,8 @@ import subprocess
 from pathlib import Path
 
 from playwright.sync_api import Page, expect
+from support.hlc import hlc_now
+from support.pull import pull_all_sync
 
 PASSPHRASE = "grøn kaffe på havnen"
 CHROMIUM = "/usr/bin/chromium"
@@ -124,17 +126,7 @@ def open_citizen(page: Page, query: str) -> None:
 
 def server_records(api) -> dict[str, dict]:
     """Every record the API client's user may see, by id, pulled from the server."""
-    records: dict[str, dict] = {}
-    cursor = 0
-    while True:
-        page = api.get("/api/sync/pull", params={"cursor": cursor, "limit": 1000}).json()
-        for record in page["records"]:
-            records[record["id"]] = record
-        for record_id in page.get("evict", []):
-            records.pop(record_id, None)
-        cursor = page["next_cursor"]
-        if not page["has_more"]:
-            return records
+    return pull_all_sync(api)
 
 
 def add_fingerprint_authenticator(context, page) -> None:
@@ -159,3 +151,56 @@ def log_contact(page: Page, note: str) -> None:
     page.get_by_label("Kort note").fill(note)
     page.get_by_role("button", name="Gem kontakt").click()
     expect(page.get_by_text("Kontakten er gemt.")).to_be_visible()
+
+
+def api_device(api, name: str = "e2e-api") -> str:
+    """Register a device for the API client's user; returns its id."""
+    response = api.post("/api/devices", json={"name": name})
+    assert response.status_code in (200, 201), response.text
+    return response.json()["device_id"]
+
+
+def api_push(api, device_id: str, *ops: dict) -> None:
+    """Push ops (entity, record_id, kind, field?, value?, seen?) as the API client; all must be accepted."""
+    import uuid
+
+    full = [
+        {
+            "op_id": str(uuid.uuid4()),
+            "device_id": device_id,
+            "hlc": hlc_now(device_id, i),
+            "field": None,
+            "value": None,
+            "seen": [],
+            **op,
+        }
+        for i, op in enumerate(ops)
+    ]
+    result = api.post("/api/sync/push", json={"device_id": device_id, "ops": full}).json()
+    assert all(r["status"] == "accepted" for r in result["results"]), result
+
+
+def api_citizens(api, team_id: str, *codes_and_initials: tuple[str, str]) -> list[str]:
+    """Create citizens (code, initials) in a team through the API; returns their ids."""
+    import uuid
+
+    device = api_device(api)
+    ids = [str(uuid.uuid4()) for _ in codes_and_initials]
+    api_push(
+        api,
+        device,
+        *(
+            {"entity": "citizen", "record_id": cid, "kind": "create", "value": {"code": code, "team_id": team_id, "initials": initials}}
+            for cid, (code, initials) in zip(ids, codes_and_initials)
+        ),
+    )
+    return ids
+
+
+def local_date(page: Page, days: int = 0) -> str:
+    """The phone's local date `days` from today, as YYYY-MM-DD."""
+    return page.evaluate(
+        """(days) => { const d = new Date(); d.setDate(d.getDate() + days);
+            const p = (n) => String(n).padStart(2, '0'); return `${d.getFullYear()}-${p(d.getMonth() + 1)}-${p(d.getDate())}`; }""",
+        days,
+    )

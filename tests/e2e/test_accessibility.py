@@ -1,7 +1,6 @@
 """axe finds no violations on any screen; Chromium finds the app installable."""
 from __future__ import annotations
 
-import time
 import uuid
 
 import pytest
@@ -9,6 +8,7 @@ from axe_playwright_python.sync_playwright import Axe
 from e2e_helpers import (
     CHROMIUM,
     CHROMIUM_ARGS,
+    api_citizens,
     login,
     login_and_setup,
     open_citizen,
@@ -19,6 +19,7 @@ from e2e_helpers import (
     wait_synced,
 )
 from playwright.sync_api import expect
+from support.hlc import hlc_now
 
 axe = Axe()
 
@@ -45,7 +46,7 @@ def _make_conflict(server, citizen_id: str) -> None:
     op = {
         "op_id": str(uuid.uuid4()),
         "device_id": device,
-        "hlc": f"{int(time.time() * 1000):013d}:00000:{device}",
+        "hlc": hlc_now(device),
         "entity": "course",
         "record_id": course["id"],
         "kind": "set",
@@ -130,6 +131,48 @@ def test_every_screen_has_no_axe_violations(server, new_context):
     volunteer.get_by_role("button", name="Gem henvisning").click()
     expect(volunteer.get_by_text("Henvisningen er gemt. Tak!")).to_be_visible()
     assert_accessible(volunteer, "leads after save")
+
+
+def test_new_states_have_no_axe_violations(server, new_context):
+    """Duplicate code (list tag, banner, "Ret koden"), the behandlingsplan asked for and missing."""
+    page = new_context(viewport={"width": 390, "height": 844}).new_page()
+    login_and_setup(page, server.url, "behandler")
+    team = page.evaluate("() => window.__brobygger.store.state.user.organisation_id")
+    twin, _ = api_citizens(server.api("behandler"), team, ("AXE-0001", "AX"), ("AXE-0001", "AY"))
+    sync_now(page)
+    wait_synced(page)
+    page.get_by_label("Søg på initialer eller kode").fill("AXE-0001")
+    expect(page.locator("#results .tag", has_text="Samme kode to gange")).to_have_count(2)
+    assert_accessible(page, "list with duplicate tags")
+    page.goto(f"{server.url}/#/borger/{twin}")
+    expect(page.locator("#duplicate")).to_be_visible()
+    assert_accessible(page, "citizen page with a duplicate code")
+    page.get_by_role("link", name="Ret koden").click()
+    expect(page.get_by_role("heading", name="Ret koden")).to_be_visible()
+    assert_accessible(page, "fix code")
+    page.locator("#code-form [name=code]").fill("x")
+    page.get_by_role("button", name="Gem ny kode").click()
+    expect(page.locator("#code-form .error:not([hidden])")).to_be_visible()
+    assert_accessible(page, "fix code with errors")
+
+    page.goto(f"{server.url}/#/borger/{twin}/fase")
+    page.get_by_label("Fase 2 – Fremskudt behandling").check()
+    expect(page.locator("#plan-block")).to_be_visible()
+    assert_accessible(page, "phase with the behandlingsplan asked for")
+    page.get_by_role("button", name="Gem fase").click()
+    expect(page.locator("#phase-form [data-field=plan_date] .error")).to_be_visible()
+    assert_accessible(page, "phase with the behandlingsplan missing")
+    page.get_by_label("Behandlingsplanen er ikke lavet endnu").check()
+    page.get_by_role("button", name="Gem fase").click()
+    expect(page.locator("#plan-missing")).to_be_visible()
+    assert_accessible(page, "citizen page with behandlingsplan mangler")
+    page.goto(server.url + "/#/ny-borger")
+    page.get_by_label("Fase 3 – Brobygning").check()
+    expect(page.locator("#plan-block")).to_be_visible()
+    assert_accessible(page, "new citizen in phase 3")
+    page.goto(server.url + "/#/synk")
+    expect(page.locator("#device-name")).to_be_visible()
+    assert_accessible(page, "sync and settings at 390 px")
 
 
 def test_chromium_finds_the_app_installable(server, playwright, tmp_path):

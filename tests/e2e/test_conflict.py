@@ -10,6 +10,9 @@ def _set_phase(page, label: str, date: str) -> None:
     page.get_by_role("link", name="Skift fase").click()
     page.get_by_label(label).check()
     page.locator("#phase-form [name=date]").fill(date)
+    plan_later = page.get_by_label("Behandlingsplanen er ikke lavet endnu")
+    if plan_later.is_visible():  # phase 2 and 3 ask for the behandlingsplan: not made yet
+        plan_later.check()
     page.get_by_role("button", name="Gem fase").click()
     expect(page.get_by_text("Fasen er gemt")).to_be_visible()
 

@@ -60,7 +60,9 @@ def test_amended_contact_syncs_once_and_reaches_another_phone(server, new_contex
     original_time = time_field.input_value()
     time_field.fill("2999-01-01T10:00")
     page.get_by_role("button", name="Gem rettelse").click()
-    expect(page.locator("#contact-form [data-field=occurred_at] .error")).to_have_text("Tidspunktet ligger i fremtiden. Ret det.")
+    expect(page.locator("#contact-form [data-field=occurred_at] .error")).to_have_text(
+        "'Tidspunkt' ligger i fremtiden. Ret datoen eller tidspunktet (går telefonens ur forkert?)."
+    )  # the error catalogue's message, as the server would say it
     assert_accessible(page, "amend contact with errors")
     time_field.fill(original_time)  # unchanged again: no amend of the time
     page.get_by_role("button", name="Gem rettelse").click()

@@ -4,7 +4,6 @@ itself and the server has every op exactly once. Also: no plaintext in IndexedDB
 from __future__ import annotations
 
 import re
-import time
 import uuid
 
 from e2e_helpers import (
@@ -19,6 +18,7 @@ from e2e_helpers import (
     wait_synced,
 )
 from playwright.sync_api import expect
+from support.hlc import hlc_now
 
 HAVNEN = "33333333-3333-4333-8333-333333333333"
 NOTE = "Mødt i opgangen, vil gerne ses igen på torsdag"
@@ -134,7 +134,7 @@ def _op(device_id, entity, record_id, kind, field=None, value=None, seen=()):
     return {
         "op_id": str(uuid.uuid4()),
         "device_id": device_id,
-        "hlc": f"{int(time.time() * 1000):013d}:00000:{device_id}",
+        "hlc": hlc_now(device_id),
         "entity": entity,
         "record_id": record_id,
         "kind": kind,

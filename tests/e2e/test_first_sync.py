@@ -2,11 +2,11 @@
 fetched out of the records in scope (the server's `remaining`), gone when it is done."""
 from __future__ import annotations
 
-import time
 import uuid
 
 from e2e_helpers import TEST_HOOKS, login, server_records, setup_passphrase, wait_synced
 from playwright.sync_api import expect
+from support.hlc import hlc_now
 
 EXTRA_CITIZENS = 700  # more than one pull page (500) with the demo data
 
@@ -33,7 +33,7 @@ def _seed_citizens(api, count: int) -> int:
             {
                 "op_id": str(uuid.uuid4()),
                 "device_id": device_id,
-                "hlc": f"{int(time.time() * 1000):013d}:{i:05d}:{device_id}",
+                "hlc": hlc_now(device_id, i),
                 "entity": "citizen",
                 "record_id": str(uuid.uuid4()),
                 "kind": "create",

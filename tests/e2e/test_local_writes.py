@@ -20,6 +20,7 @@ from e2e_helpers import (
     wait_synced,
 )
 from playwright.sync_api import expect
+from support.hlc import hlc_now
 
 HAVNEN = "33333333-3333-4333-8333-333333333333"
 
@@ -67,7 +68,7 @@ def _api_set(api, device_id: str, entity: str, record_id: str, field: str, value
     op = {
         "op_id": str(uuid.uuid4()),
         "device_id": device_id,
-        "hlc": f"{int(time.time() * 1000):013d}:00000:{device_id}",
+        "hlc": hlc_now(device_id),
         "entity": entity,
         "record_id": record_id,
         "kind": "set",

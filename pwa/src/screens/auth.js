@@ -67,6 +67,32 @@ export function loginScreen(app) {
   };
 }
 
+// The name the server lists the phone under (server/api/devices.py allows 100 characters).
+const DEVICE_NAME_MAX = 100;
+export const defaultDeviceName = (user) => `Telefon – ${user?.display_name || user?.username || ""}`.trim();
+
+/** "Telefonens navn" on the set-up screen: the worker names the phone before it registers. */
+function deviceNameForm(user) {
+  const form = h(
+    "form",
+    { novalidate: true, id: "device-form" },
+    textField({
+      name: "device_name",
+      label: "Telefonens navn",
+      value: defaultDeviceName(user),
+      maxlength: DEVICE_NAME_MAX,
+      hint: "Så du og projektlederen kan kende telefonen i listen over telefoner, fx hvis den bliver væk.",
+    }),
+  );
+  form.addEventListener("submit", (event) => event.preventDefault());
+  return form;
+}
+
+async function saveDeviceName(form, user) {
+  const name = form.elements.device_name.value.trim().slice(0, DEVICE_NAME_MAX) || defaultDeviceName(user);
+  await store.putMeta("device_name", name);
+}
+
 async function afterSetup(app) {
   try {
     const orgs = await api.organisations();
@@ -78,6 +104,7 @@ async function afterSetup(app) {
 export async function setupScreen(app) {
   const user = store.state.user;
   const canPrf = await prfPossible();
+  const deviceForm = deviceNameForm(user);
   const form = h(
     "form",
     { novalidate: true, id: "setup-form" },
@@ -99,6 +126,7 @@ export async function setupScreen(app) {
     if (!showErrors(form, newPassphraseErrors(v))) return;
     busy(true);
     try {
+      await saveDeviceName(deviceForm, user);
       await store.setupPassphrase(v.passphrase);
       await afterSetup(app);
     } catch (error) {
@@ -122,6 +150,7 @@ export async function setupScreen(app) {
               busy(true);
               try {
                 const { credentialId, prfSalt, secret } = await createPrfCredential(user);
+                await saveDeviceName(deviceForm, user);
                 await store.setupPrf(credentialId, prfSalt, secret);
                 await afterSetup(app);
               } catch (error) {
@@ -144,6 +173,7 @@ export async function setupScreen(app) {
     body: [
       h("h1", {}, "Beskyt data på telefonen"),
       h("p", {}, `Hej ${user?.display_name || user?.username || ""}. Borgernes oplysninger gemmes krypteret på telefonen. Vælg, hvordan de skal låses op.`),
+      h("section", { class: "card", "aria-labelledby": "device-h" }, h("h2", { id: "device-h" }, "Telefonen"), deviceForm),
       prfBlock,
       h("section", { class: "card", "aria-labelledby": "pass-h" }, h("h2", { id: "pass-h" }, canPrf ? "Eller brug en adgangssætning" : "Brug en adgangssætning"), form),
     ],

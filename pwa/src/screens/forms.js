@@ -1,15 +1,17 @@
 // Forms on a citizen: log contact, change phase, consent, resolve a conflict.
-// Every form autosaves an encrypted draft; errors are shown next to the field.
+// Every form autosaves an encrypted draft; errors are shown next to the field, in the
+// words of the error catalogue (validate.js).
 import * as store from "../store.js";
 import * as sync from "../sync.js";
-import * as L from "../labels.gen.js";
+import { list, field, fieldLabel, fieldsWhere, options } from "../schema.js";
+import { check, take } from "../validate.js";
+import { needsPlan } from "../derive.js";
+import { isGranted } from "../views.js";
 import { uuid4 } from "../crypto.js";
-import { h, label, fmtDate, textField, selectField, radioGroup, checkboxGroup, readForm, showErrors, autosave, draftNotice, today, nowLocal, localToIso, isoToLocal } from "../ui.js";
-import { loadCitizen, phaseText, fieldValueText, FIELD_NAMES, who, when } from "./citizens.js";
+import { h, label, fmtDate, textField, selectField, radioGroup, checkboxGroup, checkField, readForm, showErrors, autosave, draftNotice, today, nowLocal, localToIso, isoToLocal } from "../ui.js";
+import { loadCitizen, notFound, phaseText, fieldValueText, who, when } from "./citizens.js";
 
 const back = (id) => h("p", {}, h("a", { href: `#/borger/${encodeURIComponent(id)}` }, "‹ Tilbage til borgeren"));
-const notFound = () => ({ title: "Ikke fundet", body: [h("h1", {}, "Borgeren findes ikke på telefonen"), h("p", {}, h("a", { href: "#/" }, "Mine borgere"))] });
-const isDate = (s) => /^\d{4}-\d{2}-\d{2}$/.test(s) && !Number.isNaN(Date.parse(s));
 
 async function done(app, citizenId, message) {
   sync.soon();
@@ -21,7 +23,7 @@ async function done(app, citizenId, message) {
  * changed since (a pull), the screen is drawn again with the new values and a warning,
  * and the worker's input stays (the draft). Returns the ops, or null when not saved.
  */
-async function save(app, commit) {
+export async function save(app, commit) {
   try {
     return await commit();
   } catch (error) {
@@ -32,6 +34,10 @@ async function save(app, commit) {
 }
 
 // ---------------------------------------------------------------- contact
+// Contacts are append-only: every field that can be corrected has merge "append".
+const AMENDABLE = fieldsWhere("contact", (s) => s.merge === "append");
+const spec = (name) => field("contact", name);
+
 /** Log a contact, or correct one (`contactId`): a correction adds `amend` ops for the
  * fields that changed; the contact itself is append-only and is never overwritten. */
 export async function contactScreen(app, citizenId, contactId = null) {
@@ -43,16 +49,17 @@ export async function contactScreen(app, citizenId, contactId = null) {
   const form = h(
     "form",
     { novalidate: true, id: "contact-form" },
-    textField({ name: "note", label: "Kort note", rows: 4, maxlength: 2000, hint: "Skriv kun det nødvendige.", value: was.note ?? "" }),
-    radioGroup({ name: "kind", legend: "Type", options: L.CONTACT_KINDS, value: was.kind }),
-    radioGroup({ name: "place", legend: "Sted", options: L.CONTACT_PLACES, value: was.place ?? "" }),
-    selectField({ name: "channel", label: "Form", options: L.CHANNELS, value: was.channel ?? "", empty: was.channel ? undefined : "Ikke angivet" }),
-    textField({ name: "occurred_at", label: "Tidspunkt", type: "datetime-local", value: contact ? isoToLocal(was.occurred_at) : nowLocal(), required: true }),
-    checkboxGroup({ name: "actors", legend: "Hvem var til stede?", options: L.ACTORS, value: was.actors || [] }),
+    textField({ name: "note", label: spec("note").label, rows: 4, maxlength: spec("note").max_length, hint: "Skriv kun det nødvendige.", value: was.note ?? "" }),
+    radioGroup({ name: "kind", legend: spec("kind").label, options: spec("kind").options, value: was.kind }),
+    radioGroup({ name: "place", legend: spec("place").label, options: spec("place").options, value: was.place ?? "" }),
+    selectField({ name: "channel", label: spec("channel").label, options: spec("channel").options, value: was.channel ?? "", empty: was.channel ? undefined : "Ikke angivet" }),
+    textField({ name: "occurred_at", label: spec("occurred_at").label, type: "datetime-local", value: contact ? isoToLocal(was.occurred_at) : nowLocal(), required: true }),
+    checkboxGroup({ name: "actors", legend: spec("actors").label, options: spec("actors").options, value: was.actors || [] }),
+    checkboxGroup({ name: "activities", legend: `${spec("activities").label} (valgfrit)`, options: spec("activities").options, value: was.activities || [] }),
   );
   // A correction has seen the fields as shown now (checked again when saving).
   const seen = {};
-  if (contact) for (const field of AMENDABLE) seen[field] = await store.seenFor(contact.id, field);
+  if (contact) for (const name of AMENDABLE) seen[name] = await store.seenFor(contact.id, name);
   const draft = await autosave(form, contact ? `contact:${citizenId}:${contact.id}` : `contact:${citizenId}`);
   form.addEventListener("submit", async (event) => {
     event.preventDefault();
@@ -82,30 +89,28 @@ export async function contactScreen(app, citizenId, contactId = null) {
   };
 }
 
-// The contact fields the form edits; all are amendable (schemas/records.py Contact, merge "append").
-const AMENDABLE = ["occurred_at", "kind", "place", "channel", "actors", "note"];
-
 function contactErrors(v) {
   const errors = {};
-  const iso = v.occurred_at ? localToIso(v.occurred_at) : null;
-  if (!iso) errors.occurred_at = "Vælg dato og klokkeslæt for kontakten.";
-  else if (Date.parse(iso) > Date.now() + 10 * 60000) errors.occurred_at = "Tidspunktet ligger i fremtiden. Ret det.";
-  if (!v.kind) errors.kind = "Vælg kontakt eller kontaktforsøg.";
-  if (v.note.length > 2000) errors.note = "Noten må højst være 2000 tegn.";
+  take(errors, "occurred_at", check("contact", "occurred_at", v.occurred_at ? localToIso(v.occurred_at) || "" : ""));
+  for (const name of ["kind", "note"]) take(errors, name, check("contact", name, v[name]));
   return errors;
 }
 
+// The amendable fields this form has a control for (a field added to the schema but not
+// to the form is never "corrected" to empty).
+const onForm = (v) => AMENDABLE.filter((name) => name in v);
+
 /** The form as field values; empty = null. An unchanged time keeps its stored text exactly. */
 function contactValues(v, was) {
-  const sameTime = was && v.occurred_at === isoToLocal(was.occurred_at);
-  return {
-    occurred_at: sameTime ? was.occurred_at : localToIso(v.occurred_at),
-    kind: v.kind,
-    place: v.place || null,
-    channel: v.channel || null,
-    actors: v.actors.length ? v.actors : null,
-    note: v.note.trim() || null,
-  };
+  const out = {};
+  for (const name of onForm(v)) {
+    const kind = spec(name).kind;
+    if (kind === "datetime") out[name] = was && v[name] === isoToLocal(was[name]) ? was[name] : localToIso(v[name]);
+    else if (kind === "codes") out[name] = v[name].length ? [...v[name]].sort() : null;
+    else if (kind === "text") out[name] = v[name].trim() || null;
+    else out[name] = v[name] || null;
+  }
+  return out;
 }
 
 // Compare as the server stores values: code lists sorted, empty text or list = not given.
@@ -113,14 +118,9 @@ const norm = (x) => (Array.isArray(x) ? (x.length ? JSON.stringify([...x].sort()
 
 function amendOps(contact, v, seen) {
   const now = contactValues(v, contact.fields);
-  return AMENDABLE.filter((field) => norm(now[field]) !== norm(contact.fields[field])).map((field) => ({
-    entity: "contact",
-    record_id: contact.id,
-    kind: "amend",
-    field,
-    value: Array.isArray(now[field]) ? [...now[field]].sort() : now[field],
-    seen: seen[field],
-  }));
+  return onForm(v)
+    .filter((name) => norm(now[name]) !== norm(contact.fields[name]))
+    .map((name) => ({ entity: "contact", record_id: contact.id, kind: "amend", field: name, value: now[name], seen: seen[name] }));
 }
 
 const contactGone = (citizenId) => ({
@@ -128,42 +128,73 @@ const contactGone = (citizenId) => ({
   body: [back(citizenId), h("h1", {}, "Kontakten findes ikke"), h("p", {}, "Den er annulleret eller ikke længere på telefonen.")],
 });
 
+// ---------------------------------------------------------------- behandlingsplan
+/**
+ * The behandlingsplan of a phase that has one (SCHEMA.derive.plan_phases): its date, or
+ * "ikke lavet endnu" (the course then shows "Behandlingsplan mangler"). Shown, and asked
+ * for, only while such a phase is chosen in `form`'s radio group `phase`.
+ * Returns {element, update(), read(values) → {value, error}}.
+ */
+export function planBlock(form, { value = "", hasPlan = false } = {}) {
+  const date = textField({
+    name: "plan_date",
+    label: fieldLabel("course", "plan_date"),
+    type: "date",
+    value,
+    max: today(),
+    hint: "Dato for behandlingsplanen (SEL § 101, stk. 8). Den markerer fase 2.",
+  });
+  const later = hasPlan ? null : checkField({ name: "plan_later", label: "Behandlingsplanen er ikke lavet endnu" });
+  const element = h("div", { class: "plan", id: "plan-block" }, h("p", { class: "plan-ask" }, "Fasen har en behandlingsplan. Skriv datoen for planen, eller markér, at den ikke er lavet endnu."), date, later);
+  const input = date.querySelector("input");
+  const laterBox = later?.querySelector("input");
+  const update = () => {
+    element.hidden = !needsPlan(readForm(form).phase);
+    input.disabled = !!laterBox?.checked;
+  };
+  form.addEventListener("change", update);
+  return {
+    element,
+    update,
+    read(v) {
+      if (!needsPlan(v.phase) || (later && v.plan_later?.length)) return { value: null, error: null };
+      if (!v.plan_date && later) return { value: null, error: "Skriv datoen for behandlingsplanen, eller markér, at den ikke er lavet endnu." };
+      return check("course", "plan_date", v.plan_date);
+    },
+  };
+}
+
 // ---------------------------------------------------------------- phase
 export async function phaseScreen(app, citizenId) {
   const { citizen, course } = await loadCitizen(citizenId);
   if (!citizen) return notFound();
   const current = course?.fields.phase;
   const draftKey = `phase:${citizenId}`;
-  const form = h(
-    "form",
-    { novalidate: true, id: "phase-form" },
-    radioGroup({ name: "phase", legend: "Ny fase", options: L.PHASES, value: current?.phase || "phase_1" }),
-    textField({ name: "date", label: "Dato for fasen", type: "date", value: today(), required: true }),
-    textField({
-      name: "plan_date",
-      label: "Behandlingsplan dato",
-      type: "date",
-      value: course?.fields.plan_date || "",
-      hint: "Dato for behandlingsplanen (SEL § 101, stk. 8). Den markerer fase 2.",
-    }),
+  const form = h("form", { novalidate: true, id: "phase-form" });
+  const plan = planBlock(form, { value: course?.fields.plan_date || "", hasPlan: !!course?.fields.plan_date });
+  form.append(
+    radioGroup({ name: "phase", legend: "Ny fase", options: list("PHASES"), value: current?.phase || "phase_1" }),
+    textField({ name: "date", label: "Dato for fasen", type: "date", value: today(), max: today(), required: true }),
+    plan.element,
   );
   // What the worker sees now is what the change has seen (checked again when saving).
   const seen = {};
-  if (course) for (const field of ["phase", "plan_date", "started_on"]) seen[field] = await store.seenFor(course.id, field);
+  if (course) for (const name of ["phase", "plan_date", "started_on"]) seen[name] = await store.seenFor(course.id, name);
   const draft = await autosave(form, draftKey);
+  plan.update();
   form.addEventListener("submit", async (event) => {
     event.preventDefault();
     const v = readForm(form);
     const errors = {};
     if (!v.phase) errors.phase = "Vælg en fase.";
-    if (!isDate(v.date)) errors.date = "Vælg en gyldig dato.";
-    if (v.plan_date && !isDate(v.plan_date)) errors.plan_date = "Vælg en gyldig dato eller lad feltet stå tomt.";
+    take(errors, "date", check("course", "phase", v.date, { required: true, label: "Dato for fasen" }));
+    const planDate = take(errors, "plan_date", plan.read(v));
     if (!showErrors(form, errors)) return;
     const phase = { phase: v.phase, date: v.date };
     const ops = [];
     if (!course) {
       const value = { citizen_id: citizenId, phase };
-      if (v.plan_date) value.plan_date = v.plan_date;
+      if (planDate) value.plan_date = planDate;
       if (v.phase === "phase_2") value.started_on = v.date;
       ops.push({ entity: "course", record_id: uuid4(), kind: "create", value });
     } else {
@@ -171,15 +202,15 @@ export async function phaseScreen(app, citizenId) {
       if (conflicted || !current || current.phase !== phase.phase || current.date !== phase.date) {
         ops.push({ entity: "course", record_id: course.id, kind: "set", field: "phase", value: phase, seen: seen.phase });
       }
-      if ((v.plan_date || null) !== (course.fields.plan_date || null) && v.plan_date) {
-        ops.push({ entity: "course", record_id: course.id, kind: "set", field: "plan_date", value: v.plan_date, seen: seen.plan_date });
+      if (planDate && planDate !== (course.fields.plan_date || null)) {
+        ops.push({ entity: "course", record_id: course.id, kind: "set", field: "plan_date", value: planDate, seen: seen.plan_date });
       }
       if (v.phase === "phase_2" && !course.fields.started_on) {
         ops.push({ entity: "course", record_id: course.id, kind: "set", field: "started_on", value: v.date, seen: seen.started_on });
       }
     }
     if (!(await save(app, () => draft.commit(ops)))) return;
-    await done(app, citizenId, ops.length ? `Fasen er gemt: ${label(L.PHASES, v.phase)}.` : "Ingen ændringer at gemme.");
+    await done(app, citizenId, ops.length ? `Fasen er gemt: ${label(list("PHASES"), v.phase)}.` : "Ingen ændringer at gemme.");
   });
   const conflict = (course?.conflicts || []).find((c) => c.field === "phase");
   return {
@@ -202,10 +233,11 @@ export async function consentScreen(app, citizenId, consentId) {
   if (!citizen) return notFound();
   const orgs = ((await store.getMeta("organisations")) || []).filter((o) => o.id !== store.state.user.organisation_id);
   const existing = consentId ? views.find((v) => v.id === consentId && v.entity === "consent") : null;
-  const granted = existing ? existing.fields.granted ?? existing.fields.state?.action === "grant" : false;
+  const granted = existing ? isGranted(existing) : false;
   const action = existing && granted ? "withdraw" : "grant";
   const draftKey = `consent:${citizenId}:${consentId || "new"}`;
   const orgName = (oid) => orgs.find((o) => o.id === oid)?.name || "Ukendt organisation";
+  const purposes = options("consent", "purpose");
 
   const form = h("form", { novalidate: true, id: "consent-form" });
   if (existing) {
@@ -213,24 +245,25 @@ export async function consentScreen(app, citizenId, consentId) {
       h(
         "dl",
         { class: "facts" },
-        h("dt", {}, "Formål"),
-        h("dd", {}, label(L.CONSENT_PURPOSES, existing.fields.purpose)),
+        h("dt", {}, fieldLabel("consent", "purpose")),
+        h("dd", {}, label(purposes, existing.fields.purpose)),
         h("dt", {}, "Modtager"),
         h("dd", {}, orgName(existing.fields.recipient_org_id)),
       ),
     );
   } else {
     form.append(
-      selectField({ name: "purpose", label: "Formål", options: L.CONSENT_PURPOSES, value: "share_with_partner", required: true }),
+      // Radio buttons, not a select: the purposes are long and must be readable on a phone.
+      radioGroup({ name: "purpose", legend: fieldLabel("consent", "purpose"), options: purposes, value: "share_with_partner" }),
       orgs.length
-        ? selectField({ name: "recipient_org_id", label: "Modtager (organisation)", options: orgs.map((o) => [o.id, o.name]), required: true, empty: "Vælg organisation" })
+        ? selectField({ name: "recipient_org_id", label: fieldLabel("consent", "recipient_org_id"), options: orgs.map((o) => [o.id, o.name]), required: true, empty: "Vælg organisation" })
         : h("p", { class: "notice warning" }, "Listen over organisationer er ikke hentet endnu. Gå online og synkronisér, og prøv igen."),
     );
   }
   form.append(
-    radioGroup({ name: "form", legend: action === "withdraw" ? "Hvordan blev samtykket trukket tilbage?" : "Samtykkets form", options: L.CONSENT_FORMS, value: "oral" }),
-    radioGroup({ name: "given_by", legend: action === "withdraw" ? "Trukket tilbage af" : "Givet af", options: L.CONSENT_GIVEN_BY, value: "citizen" }),
-    textField({ name: "date", label: "Dato", type: "date", value: today(), required: true }),
+    radioGroup({ name: "form", legend: action === "withdraw" ? "Hvordan blev samtykket trukket tilbage?" : "Samtykkets form", options: list("CONSENT_FORMS"), value: "oral" }),
+    radioGroup({ name: "given_by", legend: action === "withdraw" ? "Trukket tilbage af" : "Givet af", options: list("CONSENT_GIVEN_BY"), value: "citizen" }),
+    textField({ name: "date", label: "Dato", type: "date", value: today(), max: today(), required: true }),
   );
   // The consent events the worker sees now are what a change here has seen (withdrawal wins
   // unless the granting worker knew of it).
@@ -241,16 +274,15 @@ export async function consentScreen(app, citizenId, consentId) {
     event.preventDefault();
     const v = readForm(form);
     const errors = {};
-    const purpose = existing ? existing.fields.purpose : v.purpose;
+    const purpose = existing ? existing.fields.purpose : take(errors, "purpose", check("consent", "purpose", v.purpose));
     const recipient = existing ? existing.fields.recipient_org_id : v.recipient_org_id;
-    if (!existing && !purpose) errors.purpose = "Vælg et formål.";
     if (!existing && !recipient) errors.recipient_org_id = "Vælg hvilken organisation samtykket gælder.";
-    if (!isDate(v.date)) errors.date = "Vælg en gyldig dato.";
+    take(errors, "date", check("consent", "state", v.date, { required: true, label: "Dato" }));
     if (!v.form) errors.form = "Vælg mundtligt eller skriftligt.";
     if (!v.given_by) errors.given_by = "Vælg hvem.";
     if (!showErrors(form, errors)) return;
     const state = { action, form: v.form, given_by: v.given_by, date: v.date };
-    const id = existing ? existing.id : await store.consentId(citizenId, purpose, recipient);
+    const id = existing ? existing.id : await store.derivedId("consent", { citizen_id: citizenId, purpose, recipient_org_id: recipient });
     const known = existing || views.find((x) => x.id === id);
     const op = known
       ? { entity: "consent", record_id: id, kind: "set", field: "state", value: state, seen: seen.get(id) }
@@ -278,10 +310,10 @@ export async function consentScreen(app, citizenId, consentId) {
 }
 
 // ---------------------------------------------------------------- conflict
-export async function conflictScreen(app, citizenId, recordId, field) {
+export async function conflictScreen(app, citizenId, recordId, name) {
   const { citizen, views } = await loadCitizen(citizenId);
   const record = views.find((v) => v.id === recordId);
-  const conflict = record?.conflicts?.find((c) => c.field === field);
+  const conflict = record?.conflicts?.find((c) => c.field === name);
   if (!citizen || !record) return notFound();
   if (!conflict) {
     return {
@@ -289,20 +321,21 @@ export async function conflictScreen(app, citizenId, recordId, field) {
       body: [back(citizenId), h("h1", {}, "Konflikten er løst"), h("p", {}, "Der er ikke længere flere værdier for dette felt.")],
     };
   }
-  const options = conflict.values.map((v) => [v.op_id, `${fieldValueText(field, v.value)} – ${who(v.user_id, record)}, ${when(v.hlc)}`]);
+  const fieldText = fieldLabel(record.entity, name);
+  const choices = conflict.values.map((v) => [v.op_id, `${fieldValueText(record.entity, name, v.value)} – ${who(v.user_id, record)}, ${when(v.hlc)}`]);
   // Choosing a value settles the values shown here, and only those.
-  const seen = [...new Set([...(await store.seenFor(recordId, field)), ...conflict.values.map((x) => x.op_id)])];
+  const seen = [...new Set([...(await store.seenFor(recordId, name)), ...conflict.values.map((x) => x.op_id)])];
   const form = h(
     "form",
     { novalidate: true, id: "conflict-form" },
-    radioGroup({ name: "choice", legend: `Hvilken værdi er rigtig for ${(FIELD_NAMES[field] || field).toLowerCase()}?`, options, value: "" }),
+    radioGroup({ name: "choice", legend: `Hvilken værdi er rigtig for ${fieldText.toLowerCase()}?`, options: choices, value: "" }),
   );
   form.addEventListener("submit", async (event) => {
     event.preventDefault();
     const v = readForm(form);
     if (!showErrors(form, v.choice ? {} : { choice: "Vælg den værdi, der er rigtig." })) return;
     const chosen = conflict.values.find((x) => x.op_id === v.choice);
-    if (!(await save(app, () => store.commit([{ entity: record.entity, record_id: recordId, kind: "set", field, value: chosen.value, seen }])))) return;
+    if (!(await save(app, () => store.commit([{ entity: record.entity, record_id: recordId, kind: "set", field: name, value: chosen.value, seen }])))) return;
     await done(app, citizenId, "Konflikten er løst. Dit valg sendes til de andre telefoner.");
   });
   return {
@@ -310,7 +343,7 @@ export async function conflictScreen(app, citizenId, recordId, field) {
     body: [
       back(citizenId),
       h("h1", {}, "Løs konflikt"),
-      h("p", {}, `${FIELD_NAMES[field] || field} for ${citizen.fields.initials} blev ændret to steder, uden at den ene kendte til den anden. Vælg den rigtige værdi.`),
+      h("p", {}, `${fieldText} for ${citizen.fields.initials} blev ændret to steder, uden at den ene kendte til den anden. Vælg den rigtige værdi.`),
       form,
     ],
     actions: [h("button", { type: "submit", form: "conflict-form", class: "button primary", id: "resolve" }, "Gem valgt værdi")],

@@ -2,15 +2,21 @@
 // any identifying text. Behandlere see the municipality's leads.
 import * as store from "../store.js";
 import * as sync from "../sync.js";
-import * as L from "../labels.gen.js";
+import { list, field } from "../schema.js";
+import { check, take } from "../validate.js";
+import { leadStage } from "../derive.js";
 import { uuid4 } from "../crypto.js";
 import { h, label, fmtDate, textField, selectField, radioGroup, checkboxGroup, readForm, showErrors, autosave, draftNotice, today } from "../ui.js";
 
+const spec = (name) => field("lead", name);
+const opt = (name, code) => label(spec(name).options, code);
+
 export function leadsScreen(app) {
-  const list = h("div", { id: "leads" });
+  const volunteer = store.state.user?.role === "frivillig";
+  const leadList = h("div", { id: "leads" });
   const draw = () => {
     const leads = [...store.state.leads.values()].filter((l) => !l.archived).sort((a, b) => (b.fields.seen_on || "").localeCompare(a.fields.seen_on || ""));
-    list.replaceChildren(
+    leadList.replaceChildren(
       leads.length
         ? h(
             "ul",
@@ -20,15 +26,16 @@ export function leadsScreen(app) {
               return h(
                 "li",
                 {},
-                h("p", {}, h("strong", {}, fmtDate(f.seen_on)), ` · ${label(L.LEAD_PLACE_TYPES, f.place_type)}`, f.area ? ` · ${f.area}` : ""),
+                h("p", {}, h("strong", {}, fmtDate(f.seen_on)), ` · ${opt("place_type", f.place_type)}`, f.area ? ` · ${f.area}` : ""),
                 h(
                   "p",
                   { class: "muted" },
-                  [f.age_band ? label(L.AGE_BANDS, f.age_band) : null, f.sex ? label(L.SEX, f.sex) : null, ...(f.concerns || []).map((c) => label(L.LEAD_CONCERNS, c))]
+                  [f.age_band ? opt("age_band", f.age_band) : null, f.sex ? opt("sex", f.sex) : null, ...(f.concerns || []).map((c) => opt("concerns", c))]
                     .filter(Boolean)
                     .join(", ") || "Ingen detaljer",
                 ),
-                f.outcome ? h("p", {}, `Status: ${label(L.LEAD_OUTCOMES, f.outcome)}`) : null,
+                // A volunteer sees where the lead is (derive.leadStage); a behandler the outcome itself.
+                h("p", {}, `Status: ${f.outcome && !volunteer ? opt("outcome", f.outcome) : label(list("LEAD_STAGES"), leadStage(l))}`),
                 l.pending ? h("span", { class: "tag" }, "Ikke sendt") : null,
               );
             }),
@@ -37,14 +44,13 @@ export function leadsScreen(app) {
     );
   };
   draw();
-  const volunteer = store.state.user?.role === "frivillig";
   return {
     title: volunteer ? "Mine henvisninger" : "Henvisninger",
     body: [
       volunteer ? null : h("p", {}, h("a", { href: "#/" }, "‹ Mine borgere")),
       h("h1", {}, volunteer ? "Mine henvisninger" : "Henvisninger"),
       h("p", {}, "Anonyme henvisninger af personer, der kan have brug for fremskudt behandling. Skriv aldrig navne eller andet, der kan identificere personen."),
-      list,
+      leadList,
     ],
     actions: [h("a", { class: "button primary", href: "#/ny-henvisning" }, "Ny henvisning")],
     live: (what) => ["pull", "local", "push"].includes(what) && draw(),
@@ -55,24 +61,24 @@ export async function newLeadScreen(app) {
   const form = h(
     "form",
     { novalidate: true, id: "lead-form" },
-    textField({ name: "seen_on", label: "Dato", type: "date", value: today(), required: true }),
-    radioGroup({ name: "place_type", legend: "Hvor?", options: L.LEAD_PLACE_TYPES, value: "vaerested" }),
-    textField({ name: "area", label: "Område (valgfrit)", maxlength: 60, hint: "Fx bydel eller gade. Skriv ikke navne." }),
-    selectField({ name: "age_band", label: "Alder (skøn)", options: L.AGE_BANDS, empty: "Ved ikke / vælg" }),
-    radioGroup({ name: "sex", legend: "Køn (valgfrit)", options: L.SEX, value: "" }),
-    checkboxGroup({ name: "concerns", legend: "Hvad bekymrer dig?", options: L.LEAD_CONCERNS, value: [] }),
+    textField({ name: "seen_on", label: spec("seen_on").label, type: "date", value: today(), max: today(), required: true }),
+    radioGroup({ name: "place_type", legend: spec("place_type").label, options: spec("place_type").options, value: "vaerested" }),
+    textField({ name: "area", label: `${spec("area").label} (valgfrit)`, maxlength: spec("area").max_length, hint: "Fx bydel eller gade. Skriv ikke navne." }),
+    selectField({ name: "age_band", label: spec("age_band").label, options: spec("age_band").options, empty: "Ved ikke / vælg" }),
+    radioGroup({ name: "sex", legend: `${spec("sex").label} (valgfrit)`, options: spec("sex").options, value: "" }),
+    checkboxGroup({ name: "concerns", legend: spec("concerns").label, options: spec("concerns").options, value: [] }),
   );
   const draft = await autosave(form, "new-lead");
   form.addEventListener("submit", async (event) => {
     event.preventDefault();
     const v = readForm(form);
     const errors = {};
-    if (!/^\d{4}-\d{2}-\d{2}$/.test(v.seen_on)) errors.seen_on = "Vælg en gyldig dato.";
+    const seenOn = take(errors, "seen_on", check("lead", "seen_on", v.seen_on));
     if (!v.place_type) errors.place_type = "Vælg hvor du så personen.";
-    if (v.area.length > 60) errors.area = "Området må højst være 60 tegn.";
+    const area = take(errors, "area", check("lead", "area", v.area));
     if (!showErrors(form, errors)) return;
-    const value = { org_id: store.state.user.organisation_id, seen_on: v.seen_on, place_type: v.place_type };
-    if (v.area.trim()) value.area = v.area.trim();
+    const value = { org_id: store.state.user.organisation_id, seen_on: seenOn, place_type: v.place_type };
+    if (area) value.area = area;
     if (v.age_band) value.age_band = v.age_band;
     if (v.sex) value.sex = v.sex;
     if (v.concerns.length) value.concerns = v.concerns;

@@ -3,10 +3,9 @@
 import * as api from "../api.js";
 import * as store from "../store.js";
 import * as sync from "../sync.js";
-import { h, fmtDateTime, fmtAge, label } from "../ui.js";
-import { ROLES } from "../labels.gen.js";
+import { h, fill, fmtDateTime, fmtAge, label } from "../ui.js";
+import { SCHEMA, list, fieldLabel } from "../schema.js";
 
-const ENTITY_NAMES = { citizen: "Borger", course: "Forløb", contact: "Kontakt", consent: "Samtykke", lead: "Henvisning", form_response: "Skema" };
 const KIND_NAMES = { create: "oprettet", set: "ændret", amend: "rettet", void: "annulleret", archive: "arkiveret", unarchive: "genåbnet" };
 
 /** The header badge: pending changes until the server has them, and first-sync progress. */
@@ -44,15 +43,36 @@ export function badge() {
 }
 
 function describeOp(op) {
-  return `${ENTITY_NAMES[op.entity] || op.entity} ${KIND_NAMES[op.kind] || op.kind}${op.field ? ` (${op.field})` : ""}`;
+  const entity = SCHEMA.entities[op.entity]?.label || op.entity;
+  return `${entity} ${KIND_NAMES[op.kind] || op.kind}${op.field ? ` (${fieldLabel(op.entity, op.field).toLowerCase()})` : ""}`;
 }
 
-export async function syncScreen(app) {
-  const user = store.state.user;
+/** The status card's facts, drawn again whenever the sync state changes (no reload). */
+async function statusFacts() {
   const meta = await store.syncMeta();
   const s = sync.status;
   const pending = store.pendingCount();
   const oldest = store.oldestPendingAt();
+  return [
+    h(
+      "dl",
+      { class: "facts" },
+      h("dt", {}, "Venter på at blive sendt"),
+      h("dd", { id: "pending-count" }, String(pending)),
+      h("dt", {}, "Ældste ikke-sendte ændring"),
+      h("dd", {}, oldest ? `${fmtAge(Date.now() - oldest)} siden` : "–"),
+      h("dt", {}, "Sidst synkroniseret"),
+      h("dd", { id: "last-sync" }, meta.last_success ? fmtDateTime(meta.last_success) : "Aldrig"),
+      h("dt", {}, "Forbindelse"),
+      h("dd", { id: "connection" }, s.online ? "Online" : "Offline – ændringer gemmes på telefonen"),
+      s.lastError ? [h("dt", {}, "Fejl"), h("dd", { class: "error-text" }, s.lastError.message)] : null,
+    ),
+    s.firstSync ? h("p", {}, `Henter data: ${s.firstSync.received} poster`) : null,
+  ];
+}
+
+export async function syncScreen(app) {
+  const user = store.state.user;
   const persisted = navigator.storage?.persisted ? await navigator.storage.persisted() : false;
   const estimate = navigator.storage?.estimate ? await navigator.storage.estimate() : null;
   const message = h("p", { class: "form-error", role: "alert", tabindex: "-1", hidden: true, id: "settings-msg" });
@@ -62,7 +82,7 @@ export async function syncScreen(app) {
     message.focus();
   };
 
-  const rejected = store.state.rejected.map((r) => {
+  const rejectedItems = () => store.state.rejected.map((r) => {
     let confirmDrop = false;
     return h(
       "li",
@@ -135,37 +155,40 @@ export async function syncScreen(app) {
     await app.wiped("logout");
   };
 
+  // Status and "Kræver handling" follow the sync as it happens: drawn again in place, so
+  // focus and the rest of the screen stay where they are.
+  const status = h("div", { id: "sync-status" }, await statusFacts());
+  const rejectedCard = h("section", { class: "card", "aria-labelledby": "rej-h" });
+  let shownRejected = null;
+  const drawRejected = () => {
+    const ids = store.state.rejected.map((r) => r.op_id).join(",");
+    if (ids === shownRejected) return; // unchanged: keep a half-confirmed "Kassér"
+    shownRejected = ids;
+    const items = rejectedItems();
+    fill(
+      rejectedCard,
+      h("h2", { id: "rej-h" }, `Kræver handling (${items.length})`),
+      items.length ? h("ul", { class: "items", id: "rejected" }, items) : h("p", {}, "Ingen ændringer er afvist."),
+    );
+  };
+  drawRejected();
+  let drawing = 0;
+  const live = async () => {
+    const mine = ++drawing;
+    const facts = await statusFacts();
+    if (mine !== drawing || !status.isConnected) return; // a newer update, or another screen
+    fill(status, facts);
+    drawRejected();
+  };
+
   return {
     title: "Synkronisering og indstillinger",
     body: [
       h("p", {}, h("a", { href: "#/" }, "‹ Forside")),
       h("h1", {}, "Synkronisering"),
       message,
-      h(
-        "section",
-        { class: "card", "aria-labelledby": "sync-h" },
-        h("h2", { id: "sync-h" }, "Status"),
-        h(
-          "dl",
-          { class: "facts" },
-          h("dt", {}, "Venter på at blive sendt"),
-          h("dd", { id: "pending-count" }, String(pending)),
-          h("dt", {}, "Ældste ikke-sendte ændring"),
-          h("dd", {}, oldest ? `${fmtAge(Date.now() - oldest)} siden` : "–"),
-          h("dt", {}, "Sidst synkroniseret"),
-          h("dd", { id: "last-sync" }, meta.last_success ? fmtDateTime(meta.last_success) : "Aldrig"),
-          h("dt", {}, "Forbindelse"),
-          h("dd", {}, s.online ? "Online" : "Offline – ændringer gemmes på telefonen"),
-          s.lastError ? [h("dt", {}, "Fejl"), h("dd", { class: "error-text" }, s.lastError.message)] : null,
-        ),
-        s.firstSync ? h("p", {}, `Henter data: ${s.firstSync.received} poster`) : null,
-      ),
-      h(
-        "section",
-        { class: "card", "aria-labelledby": "rej-h" },
-        h("h2", { id: "rej-h" }, `Kræver handling (${rejected.length})`),
-        rejected.length ? h("ul", { class: "items", id: "rejected" }, rejected) : h("p", {}, "Ingen ændringer er afvist."),
-      ),
+      h("section", { class: "card", "aria-labelledby": "sync-h" }, h("h2", { id: "sync-h" }, "Status"), status),
+      rejectedCard,
       h(
         "section",
         { class: "card", "aria-labelledby": "sec-h" },
@@ -191,7 +214,8 @@ export async function syncScreen(app) {
         "section",
         { class: "card", "aria-labelledby": "acc-h" },
         h("h2", { id: "acc-h" }, "Konto"),
-        h("p", {}, `${user.display_name || user.username} · ${label(ROLES, user.role)}${user.organisation_name ? ` · ${user.organisation_name}` : ""}`),
+        h("p", {}, `${user.display_name || user.username} · ${label(list("ROLES"), user.role)}${user.organisation_name ? ` · ${user.organisation_name}` : ""}`),
+        h("dl", { class: "facts" }, h("dt", {}, "Telefonens navn"), h("dd", { id: "device-name" }, await sync.currentDeviceName())),
         h("button", { type: "button", class: "button danger", id: "logout", onclick: logout }, "Log ud og slet data på telefonen"),
       ),
     ],
@@ -202,6 +226,6 @@ export async function syncScreen(app) {
         "Synkronisér nu",
       ),
     ],
-    live: (what) => ["push", "pull"].includes(what) && !document.activeElement?.closest?.("main") && app.render(),
+    live: (what) => ["push", "pull", "sync", "local", "rejected"].includes(what) && live(),
   };
 }
