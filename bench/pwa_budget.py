@@ -27,6 +27,8 @@ from pathlib import Path
 import httpx
 from playwright.sync_api import sync_playwright
 
+from sync import hlc
+
 ROOT = Path(__file__).resolve().parents[1]
 DIST = ROOT / "pwa" / "dist"
 CHROMIUM = "/usr/bin/chromium"
@@ -71,11 +73,12 @@ def start_server(workdir: Path) -> tuple[subprocess.Popen, int]:
 
 # Writes N citizens with a course and M contacts each through the app's own pull path
 # (encrypt every record, one IndexedDB transaction per page with the cursor).
-SEED = """async ([n, m]) => {
+# `stamps[i]`: the i-th HLC, encoded by sync.hlc in Python (`seed_stamps`), never by hand here.
+SEED = """async ([n, m, stamps]) => {
   const B = window.__brobygger, s = B.store;
   const meta = await s.syncMeta();
   const team = s.state.user.organisation_id;
-  const hlc = (i) => String(Date.now()).padStart(13, '0') + ':' + String(i % 99999).padStart(5, '0') + ':bench';
+  const hlc = (i) => stamps[i];
   const snap = (entity, id, fields, i) => ({entity, id, fields, heads: {}, conflicts: [], also_edited: [], history: {},
     archived: false, flagged: false, created_by: null, created_hlc: hlc(i), updated_hlc: hlc(i)});
   const letters = 'ABCDEFGHJKLMNOPRSTUVWXYZÆØ';
@@ -99,6 +102,13 @@ SEED = """async ([n, m]) => {
   if (page.length) await flush();
   return {written, seconds: (performance.now() - t0) / 1000};
 }"""
+
+
+def seed_stamps(count: int) -> list[str]:
+    """HLCs for the seeded snapshots: now, counters 0, 1, … (node "bench")."""
+    now = int(time.time() * 1000)
+    return [hlc.HLC(now, i % hlc.MAX_COUNTER, "bench").encode() for i in range(count)]
+
 
 KDF = """async () => {
   const t0 = performance.now();
@@ -167,7 +177,8 @@ def main() -> None:
             page.wait_for_function("() => navigator.serviceWorker.controller !== null", timeout=60000)
             page.evaluate("() => window.__brobygger.setIdleSeconds(3600)")
             print(f"\n== Seeding {args.citizens} citizens x {args.contacts} contacts (through the app's encrypted pull path)")
-            seeded = page.evaluate(SEED, [args.citizens, args.contacts])
+            stamps = seed_stamps(max(args.citizens, args.contacts))
+            seeded = page.evaluate(SEED, [args.citizens, args.contacts, stamps])
             print(f"  {seeded['written']} records written in {seeded['seconds']:.1f} s")
             usage = page.evaluate("async () => (await navigator.storage.estimate()).usage")
             context.set_offline(True)

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import sqlite3
 
+from support import db_path
+
 from server.demo import user_id
 
 
 def rows(app, where: str = "1=1", *args) -> list[dict]:
-    path = app.state.settings.database_url.removeprefix("sqlite:///")
-    with sqlite3.connect(path) as connection:
+    with sqlite3.connect(db_path(app)) as connection:
         connection.row_factory = sqlite3.Row
         return [dict(r) for r in connection.execute(f"select * from auditentry where {where} order by id", args)]
 
@@ -86,10 +87,7 @@ async def test_the_api_never_updates_or_deletes_audit_rows(world, client_for, lo
 
 
 def test_the_database_refuses_to_change_the_audit_and_op_logs(world):
-    import sqlite3
-
-    path = world.app.state.settings.database_url.removeprefix("sqlite:///")
-    with sqlite3.connect(path) as db:
+    with sqlite3.connect(world.db_path) as db:
         for statement in (
             "UPDATE auditentry SET action = 'x'",
             "DELETE FROM auditentry",

@@ -2,21 +2,20 @@
 from __future__ import annotations
 
 import hashlib
-import sqlite3
 from datetime import UTC, datetime, timedelta
 
+import httpx
+from support import sql_rows
+
+from schemas.accounts import User
+from server import demo
+from server.auth.limiter import LoginLimiter
 from server.auth.sessions import COOKIE
-
-DEMO = "11111111-1111-4111-8111-111111111111"
-
-
-def db_path(app) -> str:
-    return app.state.settings.database_url.removeprefix("sqlite:///")
+from server.sync.push import web_device_id
 
 
 def sql(app, statement: str, *args):
-    with sqlite3.connect(db_path(app)) as connection:
-        return connection.execute(statement, args).fetchall()
+    return sql_rows(app, statement, *args)
 
 
 def set_cookie_header(response) -> str:
@@ -31,8 +30,9 @@ async def test_login_returns_user_and_sets_session_cookie(app, client):
     user = response.json()["user"]
     assert user["username"] == "behandler"
     assert user["role"] == "behandler"
-    assert user["organisation_name"] == "Rusmiddelcenter – Fremskudt team"
-    assert user["municipality_id"] == DEMO
+    assert user["organisation_id"] == demo.TEAM_ID
+    assert user["organisation_name"] == next(name for org_id, name, _ in demo.ORGANISATIONS if org_id == demo.TEAM_ID)
+    assert user["municipality_id"] == demo.MUNICIPALITY_ID
     assert set(user) == {"id", "username", "display_name", "role", "organisation_id", "organisation_name", "municipality_id"}
     cookie = set_cookie_header(response)
     flags = [part.strip().lower() for part in cookie.split(";")]
@@ -133,13 +133,40 @@ async def test_rate_limit_per_username(app_factory, client_for):
     assert COOKIE not in response.headers.get("set-cookie", "")
 
 
-async def test_rate_limit_per_client_address(app_factory, client_for):
+async def test_password_spraying_from_one_address_waits(app_factory, client_for):
+    """Over any usernames, one address may fail ten times the per-user limit."""
     app = app_factory(demo_mode=True, login_attempts_per_window=3)
     client = client_for(app)
-    for name in ("a", "b", "c"):
-        assert (await client.post("/api/session", json={"username": name, "password": "x"})).status_code == 401
+    for number in range(30):
+        assert (await client.post("/api/session", json={"username": f"u{number}", "password": "x"})).status_code == 401
     response = await client.post("/api/session", json={"username": "frivillig", "password": "demo"})
     assert response.status_code == 429
+
+
+def _from(app, address: str) -> httpx.AsyncClient:
+    transport = httpx.ASGITransport(app=app, client=(address, 4321))
+    return httpx.AsyncClient(transport=transport, base_url="http://testserver")
+
+
+async def test_nobody_can_lock_a_colleague_out_from_elsewhere(app_factory):
+    """Failures lock the (username, address) pair; from another address the same
+    username is only slowed down (2 s after the last failure, doubling, at most 60 s)."""
+    app = app_factory(demo_mode=True, login_attempts_per_window=3)
+    clock = [1000.0]
+    app.state.login_limiter = LoginLimiter(3, 300, now=lambda: clock[0])
+    attacker, colleague = _from(app, "203.0.113.9"), _from(app, "198.51.100.7")
+    async with attacker, colleague:
+        for _ in range(3):
+            assert (await attacker.post("/api/session", json={"username": "behandler", "password": "x"})).status_code == 401
+        locked = await attacker.post("/api/session", json={"username": "behandler", "password": "demo"})
+        assert locked.status_code == 429 and int(locked.headers["retry-after"]) > 200
+        slowed = await colleague.post("/api/session", json={"username": "behandler", "password": "demo"})
+        assert slowed.status_code == 429 and int(slowed.headers["retry-after"]) <= 3
+        clock[0] += 3
+        assert (await colleague.post("/api/session", json={"username": "behandler", "password": "demo"})).status_code == 200
+        clock[0] += 1
+        still = await attacker.post("/api/session", json={"username": "behandler", "password": "demo"})
+        assert still.status_code == 429  # the attacker's pair stays locked
 
 
 async def test_successful_logins_do_not_count(app_factory, client_for, login):
@@ -176,7 +203,7 @@ async def test_users_list_has_no_password_hashes(app, client, login):
     response = await client.get("/api/users")
     assert response.status_code == 200
     assert "password" not in response.text and "argon2" not in response.text
-    assert {u["username"] for u in response.json()["users"]} == {"behandler", "behandler2", "frivillig", "projektleder", "admin"}
+    assert {u["username"] for u in response.json()["users"]} == {username for username, *_ in demo.USERS}
 
 
 async def test_no_demo_users_without_demo_mode(app_factory, client_for):
@@ -199,11 +226,20 @@ async def test_demo_users_only_work_in_demo_mode(app, app_factory, client_for, l
     assert (await client.get("/api/session")).status_code == 401
 
 
+def demo_op_ids(app) -> list[str]:
+    """The op ids the demo generator makes for the day this database got its demo."""
+    [(first,)] = sql(app, "select min(received_at) from ops")
+    devices = {username: web_device_id(User(id=demo.user_id(username))) for username, *_ in demo.USERS}
+    batches = demo.DemoGenerator(datetime.fromisoformat(first).date(), devices).batches()
+    return sorted(op["op_id"] for _, ops in batches for op in ops)
+
+
 async def test_demo_load_is_idempotent(app, app_factory):
-    before = sql(app, "select count(*) from ops")[0][0]
+    before = sorted(op_id for (op_id,) in sql(app, "select op_id from ops"))
+    assert before == demo_op_ids(app)  # the demo's ops, each once
     again = app_factory(demo_mode=True, database_url=app.state.settings.database_url)
-    assert sql(again, "select count(*) from ops")[0][0] == before > 100
-    assert sql(again, "select count(*) from user where is_demo = 1") == [(5,)]
+    assert sorted(op_id for (op_id,) in sql(again, "select op_id from ops")) == before
+    assert sql(again, "select count(*) from user where is_demo = 1") == [(len(demo.USERS),)]
 
 
 async def test_security_headers_and_no_store(client):

@@ -125,7 +125,7 @@ REVOKE = "POST /api/devices/{device_id}/revoke"
 DEACTIVATE = "POST /api/users/{user_id}/deactivate"
 PATHS = {CITIZEN: "/api/citizens/{}", LEAD_ONE: "/api/leads/{}", REVOKE: "/api/devices/{}/revoke", DEACTIVATE: "/api/users/{}/deactivate"}
 
-# actor → [(route, target, expected status)]. Actors are usernames (tests/api/api_world.py):
+# actor → [(route, target, expected status)]. Actors are usernames (tests/support/world.py):
 # the demo users, a behandler of another team, a frivillig of another partner
 # organisation, and users of another municipality.
 SCOPED = {
@@ -226,15 +226,27 @@ async def test_a_partner_sees_only_the_shared_fields(world):
         assert "citizen_id" not in lead["fields"]
 
 
+def _quarantined_in(world, municipality_id: str) -> set[str]:
+    """Op ids quarantined from the municipality's users, read from the database."""
+    return {op_id for (op_id,) in world.rows(
+        'SELECT q.op_id FROM quarantine q JOIN "user" u ON u.id = q.user_id WHERE u.municipality_id = ?', municipality_id)}
+
+
 async def test_quarantine_and_audit_stay_in_the_municipality(world):
     client = world.client("projektleder")
     me = (await client.get("/api/session")).json()["user"]
     rows = (await client.get("/api/quarantine")).json()["quarantine"]
-    assert len(rows) == 1 and rows[0]["code"] == "unknown_entity"
+    own, other_op = world.ids["quarantined_own_municipality"], world.ids["quarantined_other_municipality"]
+    assert {row["op_id"] for row in rows} == _quarantined_in(world, me["municipality_id"]) >= {own}
+    assert [row["code"] for row in rows if row["op_id"] == own] == ["unknown_entity"]
+    assert other_op not in {row["op_id"] for row in rows}
     audit = (await client.get("/api/audit", params={"limit": 5000})).json()["audit"]
     m2_users = {world.ids["user_other_municipality"]}
     assert audit and not any(row["user_id"] in m2_users for row in audit)
     other = world.client("projektleder_m2")
+    other_me = (await other.get("/api/session")).json()["user"]
     rows = (await other.get("/api/quarantine")).json()["quarantine"]
-    assert len(rows) == 1 and rows[0]["user_id"] == world.ids["user_other_municipality"]
-    assert me["municipality_id"] != (await other.get("/api/session")).json()["user"]["municipality_id"]
+    assert {row["op_id"] for row in rows} == _quarantined_in(world, other_me["municipality_id"]) >= {other_op}
+    assert own not in {row["op_id"] for row in rows}
+    assert [row["user_id"] for row in rows if row["op_id"] == other_op] == [world.ids["user_other_municipality"]]
+    assert me["municipality_id"] != other_me["municipality_id"]

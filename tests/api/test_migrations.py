@@ -8,6 +8,7 @@ from alembic.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import text
 from sqlmodel import SQLModel
+from support import db_path
 
 from server.auth.passwords import hash_password
 from server.core.db import alembic_config, make_engine, migrate
@@ -62,8 +63,7 @@ def test_models_match_the_migrations(tmp_path):
 
 def test_sqlite_runs_in_wal_mode(app_factory):
     app = app_factory()
-    path = app.state.settings.database_url.removeprefix("sqlite:///")
-    with sqlite3.connect(path) as connection:  # a fresh connection sees the file's mode
+    with sqlite3.connect(db_path(app)) as connection:  # a fresh connection sees the file's mode
         assert connection.execute("pragma journal_mode").fetchone()[0] == "wal"
     with app.state.engine.connect() as connection:
         assert connection.execute(text("pragma foreign_keys")).scalar() == 1

@@ -3,45 +3,35 @@ hostile JSON, oversized ops, cross-municipality oracles, and what partners see."
 from __future__ import annotations
 
 import json
-import sqlite3
-import time
 import uuid
 
 import httpx
-from api_world import M2_TEAM
 from starlette.responses import PlainTextResponse
+from support import hlc_now, register_device, sql
+from support.world import M2_TEAM
 
 from server import demo
 from server.core.errors import CatchAll
 from server.core.headers import SecurityHeaders
-
-
-def _hlc(device: str, offset_ms: int = 0) -> str:
-    return f"{int(time.time() * 1000) + offset_ms:013d}:00000:{device}"
+from sync import hlc
 
 
 def _op(device: str, entity: str, record_id: str, kind: str, value=None, field=None, seen=()) -> dict:
     return {
-        "op_id": str(uuid.uuid4()), "device_id": device, "hlc": _hlc(device), "entity": entity,
+        "op_id": str(uuid.uuid4()), "device_id": device, "hlc": hlc_now(device), "entity": entity,
         "record_id": record_id, "kind": kind, "field": field, "value": value, "seen": list(seen),
     }
 
 
 async def _phone(world, username: str) -> tuple[httpx.AsyncClient, str]:
     client = world.client(username)
-    response = await client.post("/api/devices", json={"name": "Telefon"})
-    assert response.status_code == 201, response.text
-    return client, response.json()["device_id"]
+    return client, await register_device(client, "Telefon")
 
 
 async def _push(client, device: str, ops: list) -> list[dict]:
     response = await client.post("/api/sync/push", json={"device_id": device, "ops": ops})
     assert response.status_code == 200, response.text
     return response.json()["results"]
-
-
-def _db(world) -> sqlite3.Connection:
-    return sqlite3.connect(world.app.state.settings.database_url.removeprefix("sqlite:///"))
 
 
 async def test_a_revoked_phones_session_only_hands_in_its_changes(world):
@@ -53,7 +43,7 @@ async def test_a_revoked_phones_session_only_hands_in_its_changes(world):
     pending = _op(device, "citizen", str(uuid.uuid4()), "create", {"code": "SEC-0009", "team_id": demo.TEAM_ID, "initials": "RV"})
     [result] = await _push(phone, device, [pending])
     assert result["status"] == "rejected" and result["error"]["code"] == "device_revoked"
-    with _db(world) as db:
+    with sql(world.app) as db:
         assert db.execute("select code from quarantine where op_id = ?", (pending["op_id"],)).fetchall() == [("device_revoked",)]
 
 
@@ -103,7 +93,7 @@ async def test_an_oversized_op_is_rejected_and_quarantined_in_short(world):
     small = _op(device, "citizen", str(uuid.uuid4()), "create", {"code": "SEC-0005", "team_id": demo.TEAM_ID, "initials": "GH"})
     results = await _push(phone, device, [huge, small])
     assert [r["status"] for r in results] == ["rejected", "accepted"]
-    with _db(world) as db:
+    with sql(world.app) as db:
         [(body,)] = db.execute("select body from quarantine where op_id = ?", (huge["op_id"],)).fetchall()
     assert len(body) <= 70_000
 
@@ -165,7 +155,8 @@ async def test_a_revoked_phone_without_a_session_still_learns_it_is_revoked(worl
 async def test_a_restarted_server_hands_out_clocks_past_every_accepted_op(world, app_factory):
     phone, device = await _phone(world, "behandler")
     ahead = _op(device, "citizen", str(uuid.uuid4()), "create", {"code": "SEC-0010", "team_id": demo.TEAM_ID, "initials": "CL"})
-    ahead["hlc"] = _hlc(device, offset_ms=200_000)  # within the drift bound, ahead of the wall clock
+    ahead["hlc"] = hlc_now(device, offset_ms=200_000)  # within the drift bound, ahead of the wall clock
     assert [r["status"] for r in await _push(phone, device, [ahead])] == ["accepted"]
     restarted = app_factory(database_url=world.app.state.settings.database_url, demo_mode=True)
-    assert restarted.state.clock.current().split(":")[:2] >= ahead["hlc"].split(":")[:2]
+    handed_out, accepted = hlc.parse(restarted.state.clock.current()), hlc.parse(ahead["hlc"])
+    assert (handed_out.wall, handed_out.counter) >= (accepted.wall, accepted.counter)

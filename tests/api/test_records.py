@@ -3,28 +3,77 @@ from __future__ import annotations
 
 import uuid
 
+from support import pull_all, register_device
+
+from sync.derive import citizen_status
+
+CHILDREN = {"course": "courses", "contact": "contacts", "consent": "consents", "form_response": "form_responses"}
+
+
+async def _all_citizens(client, **params) -> list[dict]:
+    """Every citizen the list shows (all pages)."""
+    citizens: list[dict] = []
+    while True:
+        body = (await client.get("/api/citizens", params={**params, "limit": 1000, "offset": len(citizens)})).json()
+        citizens += body["citizens"]
+        if len(citizens) >= body["total"]:
+            assert len(citizens) == body["total"]
+            return citizens
+
+
+async def _seen_by(client) -> dict[str, dict]:
+    """Every record the client's user may see, pulled through a new device."""
+    return await pull_all(client, await register_device(client))
+
 
 async def test_phase_and_search_filters(app, client, login):
     await login(client, "behandler")
+    records = await _seen_by(client)
+    courses: dict[str, list[dict]] = {}
+    for record in records.values():
+        if record["entity"] == "course":
+            courses.setdefault(record["fields"]["citizen_id"], []).append(record)
+    listed = [r for r in records.values() if r["entity"] == "citizen" and not r["archived"]]
+    phase_of = {c["id"]: citizen_status(courses.get(c["id"], []))["phase"] for c in listed}
     counts = {}
     for phase in ("phase_1", "phase_2", "phase_3"):
-        body = (await client.get("/api/citizens", params={"phase": phase})).json()
+        body = (await client.get("/api/citizens", params={"phase": phase, "limit": 1000})).json()
         assert all(c["phase"] == phase for c in body["citizens"])
+        assert {c["id"] for c in body["citizens"]} == {cid for cid, p in phase_of.items() if p == phase}
         counts[phase] = body["total"]
-    assert counts == {"phase_1": 13, "phase_2": 21, "phase_3": 6}  # the demo's fixed spread
-    found = (await client.get("/api/citizens", params={"q": "bro-00"})).json()["citizens"]
-    assert [c["code"] for c in found] == [f"BRO-00{n}" for n in range(1, 10)]
+    assert counts == {phase: list(phase_of.values()).count(phase) for phase in counts}  # the phases of their courses
+    assert all(counts.values()), counts  # every phase has citizens: each filter is exercised
+
+    # Search: case-insensitive, in code and initials, sorted by code. The term is a prefix of
+    # a real code, lower-cased, so that it matches several citizens whatever the demo holds.
+    everyone = await _all_citizens(client)
+    assert {c["id"] for c in everyone} == set(phase_of)
+    codes = sorted(c["code"] for c in everyone)
+    needle = codes[0][:-1].lower()
+    matches = [c for c in everyone if any(needle in (c[name] or "").lower() for name in ("code", "initials"))]
+    wanted = sorted(matches, key=lambda c: (c["code"] or "", c["id"]))
+    found = (await client.get("/api/citizens", params={"q": needle, "limit": 1000})).json()["citizens"]
+    assert [c["code"] for c in found] == [c["code"] for c in wanted] and len(found) > 1
     bad = await client.get("/api/citizens", params={"phase": "fase_9"})
     assert bad.status_code == 422 and bad.json()["error"]["field"] == "phase"
 
 
 async def test_citizen_detail_has_its_records(app, client, login):
     await login(client, "behandler")
-    first = (await client.get("/api/citizens", params={"q": "BRO-001"})).json()["citizens"][0]
+    records = await _seen_by(client)
+    children: dict[str, dict[str, set[str]]] = {}
+    for record in records.values():
+        if record["entity"] in CHILDREN:
+            of_citizen = children.setdefault(record["fields"]["citizen_id"], {})
+            of_citizen.setdefault(CHILDREN[record["entity"]], set()).add(record["id"])
+    # A citizen with a course and contacts (the first such in the list).
+    first = next(c for c in await _all_citizens(client) if {"courses", "contacts"} <= set(children.get(c["id"], {})))
     body = (await client.get(f"/api/citizens/{first['id']}")).json()
-    assert body["citizen"]["fields"]["code"] == "BRO-001"
-    assert len(body["courses"]) == 1 and body["contacts"]
-    assert all(c["fields"]["citizen_id"] == first["id"] for c in body["contacts"])
+    assert body["citizen"]["fields"]["code"] == first["code"]
+    for key in CHILDREN.values():
+        assert {r["id"] for r in body[key]} == children[first["id"]].get(key, set()), key
+        assert all(r["fields"]["citizen_id"] == first["id"] for r in body[key])
+    assert body["courses"] and body["contacts"]
 
 
 async def test_a_volunteer_notes_a_lead_on_the_web(app, client_for, login):

@@ -1,19 +1,11 @@
-"""Fixtures of the convergence suite, self-contained (no dependency on tests/conftest.py)."""
+"""Fixtures of the convergence suite: its own small world (convergence_sim.build_world:
+support.world's layout with the users of convergence_sim.USERS, no demo data)."""
 from __future__ import annotations
 
 import asyncio
 import logging
-import sys
-from pathlib import Path
 
 import pytest
-
-HERE = Path(__file__).resolve().parent
-ROOT = HERE.parents[1]
-for path in (str(ROOT), str(HERE)):
-    if path not in sys.path:
-        sys.path.insert(0, path)
-
 from convergence_sim import build_world
 
 
@@ -22,7 +14,7 @@ def world(tmp_path):
     """A fresh app on a temp SQLite file with the users of convergence_sim.USERS."""
     world = build_world(tmp_path)
     yield world
-    world.app.state.engine.dispose()
+    world.close()
 
 
 @pytest.fixture

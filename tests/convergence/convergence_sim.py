@@ -1,7 +1,8 @@
-"""Test harness for the convergence and sync-API suites: a small world (municipality,
-teams, partner organisations, users) in a fresh app on a temp SQLite file, HTTP clients
-that talk to it only through `httpx.ASGITransport`, and `SimDevice`, a simulated phone
-with its own skewed clock, HLC, outbox, "needs attention" list, cursor and snapshots.
+"""Test harness for the convergence and sync-API suites: a small world (support.world's
+layout of teams and partner organisations, the users of `USERS`, no demo data) in a fresh
+app on a temp SQLite file, HTTP clients that talk to it only through `httpx.ASGITransport`,
+and `SimDevice`, a simulated phone with its own skewed clock, HLC, outbox, "needs
+attention" list, cursor and snapshots.
 
 The device mirrors the PWA client (`pwa/src/store.js`): `seen` of a write is the
 snapshot's `heads[field]` + `heads.archived` + the device's own not-yet-covered ops on
@@ -12,31 +13,16 @@ with the page it covers (unless a crash is simulated).
 from __future__ import annotations
 
 import asyncio
-import sqlite3
 import time
 import uuid
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import httpx
-from sqlmodel import Session
+from support.login import sign_in
+from support.world import OTHER_PARTNER, OTHER_TEAM, PARTNER, TEAM, World, new_world
 
-from schemas.accounts import Municipality, Organisation, User
-from server.app import create_app
-from server.auth.passwords import hash_password
-from server.settings import Settings
 from sync import hlc as hlc_mod
-
-PASSWORD = "pw"
-_HASH: str | None = None
-
-
-def password_hash() -> str:
-    """argon2 is slow on purpose: hash the shared test password once per process."""
-    global _HASH
-    _HASH = _HASH or hash_password(PASSWORD)
-    return _HASH
 
 
 def new_id() -> str:
@@ -44,85 +30,30 @@ def new_id() -> str:
 
 
 # ------------------------------------------------------------------------------ world
-@dataclass
-class World:
-    app: Any
-    db_path: Path
-    municipality_id: str
-    team_id: str  # the team of b1, b2, b3 and the projektleder
-    other_team_id: str  # the team of b4
-    partner_id: str  # civil-society organisation of the frivillig f1
-    other_partner_id: str
-    user_ids: dict[str, str] = field(default_factory=dict)
-
-    @property
-    def max_drift_ms(self) -> int:
-        return self.app.state.settings.max_clock_drift_seconds * 1000
-
-    def sql(self) -> sqlite3.Connection:
-        """A plain read connection to the app's SQLite file (autocommit, WAL reader)."""
-        connection = sqlite3.connect(self.db_path, isolation_level=None, check_same_thread=False)
-        connection.execute("PRAGMA busy_timeout=30000")
-        return connection
-
-
-USERS = (
-    # username, role, which organisation (attribute of World)
-    ("b1", "behandler", "team_id"),
-    ("b2", "behandler", "team_id"),
-    ("b3", "behandler", "team_id"),
-    ("b4", "behandler", "other_team_id"),
-    ("f1", "frivillig", "partner_id"),
-    ("f2", "frivillig", "other_partner_id"),
-    ("p1", "projektleder", "team_id"),
-    ("admin", "admin", "team_id"),
-)
+# username → (role, organisation of the layout in support.world; password support.PASSWORD)
+USERS = {
+    "b1": ("behandler", TEAM),
+    "b2": ("behandler", TEAM),
+    "b3": ("behandler", TEAM),
+    "b4": ("behandler", OTHER_TEAM),
+    "f1": ("frivillig", PARTNER),
+    "f2": ("frivillig", OTHER_PARTNER),
+    "p1": ("projektleder", TEAM),
+    "admin": ("admin", TEAM),
+}
 
 
 def build_world(directory: Path, **settings: Any) -> World:
-    """A fresh app on `directory/x.db` with one municipality, two teams, two partners and
-    the users of `USERS` (password `pw`), inserted directly into the database."""
-    db_path = Path(directory) / "x.db"
-    app = create_app(Settings(database_url=f"sqlite:///{db_path}", **settings))
-    world = World(app, db_path, new_id(), new_id(), new_id(), new_id(), new_id())
-    with Session(app.state.engine) as db:
-        db.add(Municipality(id=world.municipality_id, name="Testkommune"))
-        db.flush()
-        for org_id, name, kind in (
-            (world.team_id, "Fremskudt team Nord", "rusmiddelcenter"),
-            (world.other_team_id, "Fremskudt team Syd", "rusmiddelcenter"),
-            (world.partner_id, "Værestedet Test", "civil_society"),
-            (world.other_partner_id, "Varmestuen Test", "civil_society"),
-        ):
-            db.add(Organisation(id=org_id, municipality_id=world.municipality_id, name=name, kind=kind))
-        db.flush()
-        for username, role, org_attr in USERS:
-            user_id = new_id()
-            world.user_ids[username] = user_id
-            db.add(User(
-                id=user_id, username=username, display_name=f"Test {username}", password_hash=password_hash(),
-                role=role, organisation_id=getattr(world, org_attr), municipality_id=world.municipality_id,
-            ))
-        db.commit()
-    return world
+    """A fresh app on a temp SQLite file with the layout of support.world (no demo data:
+    the op log starts empty) and the users of `USERS`."""
+    return new_world(directory, users=USERS, **settings)
 
 
-def client_for(app) -> httpx.AsyncClient:
-    return httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://test")
-
-
-async def login(app, username: str, password: str = PASSWORD) -> httpx.AsyncClient:
-    client = client_for(app)
-    response = await client.post("/api/session", json={"username": username, "password": password})
-    assert response.status_code == 200, f"login {username}: {response.status_code} {response.text[:300]}"
-    return client
-
-
-async def register_device(client: httpx.AsyncClient, name: str = "Testtelefon", device_id: str | None = None) -> str:
-    body = {"name": name} if device_id is None else {"name": name, "device_id": device_id}
-    response = await client.post("/api/devices", json=body)
-    assert response.status_code in (200, 201), f"register device: {response.status_code} {response.text[:300]}"
-    return response.json()["device_id"]
+async def sim_device(world: World, username: str) -> SimDevice:
+    """A simulated phone of `username`: its own client, logged in, with a registered device."""
+    client = world.new_client(world.app)
+    signed = await sign_in(client, username)
+    return SimDevice(username, client, signed.device_id, world.max_drift_ms)
 
 
 def server_head(world: World) -> int:

@@ -54,9 +54,10 @@ from collections import Counter
 from dataclasses import dataclass, field
 
 import pytest
-from convergence_sim import SimDevice, World, build_world, login, new_id, register_device, run, server_head
+from convergence_sim import SimDevice, World, build_world, new_id, run, server_head, sim_device
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from support.world import PARTNER, TEAM
 
 from schemas.entities import ENTITIES
 from schemas.fields import Merge
@@ -165,17 +166,8 @@ class Fleet:
 
 
 async def make_fleet(world: World) -> Fleet:
-    phones = []
-    for number in range(PHONES):
-        client = await login(world.app, f"b{number + 1}")
-        phones.append(SimDevice(f"b{number + 1}", client, await register_device(client), world.max_drift_ms))
-    friv = await login(world.app, "f1")
-    lead = await login(world.app, "p1")
-    return Fleet(
-        world, phones,
-        SimDevice("f1", friv, await register_device(friv), world.max_drift_ms),
-        SimDevice("p1", lead, await register_device(lead), world.max_drift_ms),
-    )
+    phones = [await sim_device(world, f"b{number + 1}") for number in range(PHONES)]
+    return Fleet(world, phones, await sim_device(world, "f1"), await sim_device(world, "p1"))
 
 
 def pick(items: list, index: int):
@@ -205,7 +197,6 @@ async def apply_step(fleet: Fleet, step: tuple) -> None:
             await apply_step(fleet, ("settle", 50))
         return
     dev = fleet.phones[step[1]]
-    world = fleet.world
     if kind == "sync":
         while dev.outbox:
             await dev.push()
@@ -220,7 +211,7 @@ async def apply_step(fleet: Fleet, step: tuple) -> None:
             assert statuses == {"duplicate"}, f"re-sent batch must be all duplicate, got {results}"
     elif kind == "citizen":
         dev.write("citizen", new_id(), "create", value={
-            "code": fleet.next_code(), "team_id": world.team_id, "initials": "AB", "birth_year": 1980,
+            "code": fleet.next_code(), "team_id": TEAM, "initials": "AB", "birth_year": 1980,
         })
     elif kind == "course":
         citizen = pick(dev.known("citizen"), step[2])
@@ -240,7 +231,7 @@ async def apply_step(fleet: Fleet, step: tuple) -> None:
         citizen = pick(dev.known("citizen"), step[2])
         if citizen:
             purpose, action = step[3], step[4]
-            recipient = world.partner_id if purpose == "share_with_partner" else world.team_id
+            recipient = PARTNER if purpose == "share_with_partner" else TEAM
             record_id = consent_record_id(citizen, purpose, recipient)
             if record_id in dev.known("consent"):
                 dev.write("consent", record_id, "set", "state", consent_event(action))
@@ -539,7 +530,7 @@ def check_example(fleet: Fleet, start: int) -> None:
     for rid, expected in reference(history).items():
         if expected.entity == "consent" and expected.granted:
             fields = server[rid]["fields"]
-            if fields["purpose"] == "share_with_partner" and fields["recipient_org_id"] == world.partner_id:
+            if fields["purpose"] == "share_with_partner" and fields["recipient_org_id"] == PARTNER:
                 expect_shared.add(fields["citizen_id"])
     assert set(fleet.frivillig.records) == expect_shared, "frivillig's records ≠ citizens with a live share"
     for rid, snap in fleet.frivillig.records.items():
@@ -587,7 +578,7 @@ def _convergence(tmp_path, loop, max_examples: int):
         if "fleet" in state:
             tally.update(state["fleet"].tally)
         for world in apps:
-            world.app.state.engine.dispose()
+            world.close()
     print(f"convergence: {len(apps)} app(s); exercised:", dict(sorted(tally.items())))
 
 

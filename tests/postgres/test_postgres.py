@@ -10,11 +10,7 @@ from __future__ import annotations
 import json
 import os
 import re
-import socket
-import subprocess
-import sys
 import threading
-import time
 import uuid
 from pathlib import Path
 
@@ -24,6 +20,7 @@ from alembic.script import ScriptDirectory
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DBAPIError
+from support import ServerProcess, hlc_now, register_device_sync
 
 from server import demo
 from server.core.db import alembic_config
@@ -33,45 +30,7 @@ from sync.ops import from_stored
 ROOT = Path(__file__).resolve().parents[2]
 ADMIN_URL = os.environ.get("BROBYGGER_TEST_POSTGRES_URL")
 pytestmark = pytest.mark.skipif(not ADMIN_URL, reason="set BROBYGGER_TEST_POSTGRES_URL (make test does)")
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-class Server:
-    """`python -m server` (what `make run` starts) as its own process on the database."""
-
-    def __init__(self, url: str, workdir: Path, name: str):
-        self.url, self.log_path, self.port, self.proc = url, workdir / f"{name}.log", _free_port(), None
-
-    def start(self) -> None:
-        env = {**os.environ, "BROBYGGER_DATABASE_URL": self.url, "BROBYGGER_DEMO_MODE": "true",
-               "BROBYGGER_SECRET_KEY": "pg-test-secret", "PORT": str(self.port)}
-        with open(self.log_path, "ab") as log:
-            self.proc = subprocess.Popen([sys.executable, "-m", "server"], cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
-        deadline = time.monotonic() + 90
-        while time.monotonic() < deadline:
-            if self.proc.poll() is not None:
-                raise RuntimeError(f"server exited: {self.log_path.read_text()[-2000:]}")
-            try:
-                if httpx.get(f"http://127.0.0.1:{self.port}/healthz", timeout=1).status_code == 200:
-                    return
-            except httpx.HTTPError:
-                time.sleep(0.2)
-        raise RuntimeError(f"server did not start: {self.log_path.read_text()[-2000:]}")
-
-    def stop(self) -> None:
-        if self.proc and self.proc.poll() is None:
-            self.proc.terminate()
-            self.proc.wait(15)
-
-    def client(self, username: str) -> httpx.Client:
-        client = httpx.Client(base_url=f"http://127.0.0.1:{self.port}", timeout=30)
-        assert client.post("/api/session", json={"username": username, "password": "demo"}).status_code == 200
-        return client
+PUSHES = 40  # per process, at once, in test_two_processes_pushing_at_once_lose_no_update
 
 
 @pytest.fixture(scope="module")
@@ -95,12 +54,13 @@ def servers(database, tmp_path_factory):
     data; the second starts after it (as a second process would join a running one)."""
     url = database.url.render_as_string(hide_password=False)
     workdir = tmp_path_factory.mktemp("pg")
-    first, second = Server(url, workdir, "first"), Server(url, workdir, "second")
+    settings = {"demo_mode": True, "secret_key": "pg-test-secret"}
+    first, second = (ServerProcess(workdir, database_url=url, name=name, settings=settings) for name in ("first", "second"))
     first.start()
     second.start()
     yield first, second
-    first.stop()
-    second.stop()
+    first.close()
+    second.close()
 
 
 def _protocol_example() -> dict:
@@ -109,9 +69,7 @@ def _protocol_example() -> dict:
 
 
 def _register(client: httpx.Client, device_id: str | None = None) -> str:
-    response = client.post("/api/devices", json={"name": "PG-test", **({"device_id": device_id} if device_id else {})})
-    assert response.status_code in (200, 201), response.text
-    return response.json()["device_id"]
+    return register_device_sync(client, "PG-test", device_id)
 
 
 def _count(database, table: str) -> int:
@@ -155,7 +113,7 @@ def test_two_processes_pushing_at_once_lose_no_update(servers, database):
         if response.status_code != 200 or response.json()["results"][0]["status"] != "accepted":
             failures.append(response.text[:300])
 
-    for n in range(40):
+    for n in range(PUSHES):
         threads = [
             threading.Thread(target=push, args=(*clients[0], "initials", f"A{chr(65 + n % 26)}", n)),
             threading.Thread(target=push, args=(*clients[1], "birth_year", 1950 + n, n)),
@@ -169,11 +127,12 @@ def test_two_processes_pushing_at_once_lose_no_update(servers, database):
     with database.connect() as connection:
         stored, last_seq = connection.execute(text("SELECT state, last_seq FROM records WHERE id = :id"), {"id": citizen_id}).one()
         rows = connection.execute(text("SELECT body, seq FROM ops WHERE record_id = :id"), {"id": citizen_id}).all()
-    assert len(rows) == 81
+    assert len(rows) == 1 + 2 * PUSHES  # the create and every set of both processes
     assert last_seq == max(seq for _, seq in rows)
     remerged = merge.record_state("citizen", [from_stored(body) for body, _ in rows])
     assert json.dumps(stored, sort_keys=True, default=str) == json.dumps(remerged, sort_keys=True, default=str)
-    assert stored["fields"]["initials"] == f"A{chr(65 + 39 % 26)}" and stored["fields"]["birth_year"] == 1989
+    last = PUSHES - 1  # each device's HLCs increase: its last set wins its field
+    assert stored["fields"]["initials"] == f"A{chr(65 + last % 26)}" and stored["fields"]["birth_year"] == 1950 + last
 
 
 @pytest.mark.parametrize(
@@ -201,5 +160,5 @@ def test_restart_keeps_the_data_and_loads_no_second_demo(servers, database):
 
 def _op(device_id: str, entity: str, record_id: str, kind: str, field, value, counter: int = 0) -> dict:
     # The counter keeps one device's HLCs increasing even within one millisecond.
-    return {"op_id": str(uuid.uuid4()), "device_id": device_id, "hlc": f"{int(time.time() * 1000):013d}:{counter:05d}:{device_id}",
+    return {"op_id": str(uuid.uuid4()), "device_id": device_id, "hlc": hlc_now(device_id, counter),
             "entity": entity, "record_id": record_id, "kind": kind, "field": field, "value": value, "seen": []}

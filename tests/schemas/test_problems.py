@@ -8,6 +8,7 @@ from pathlib import Path
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from support.hlc import hlc_text
 
 from schemas.entities import ENTITIES
 from schemas.problems import PROBLEMS, all_templates, placeholders
@@ -46,7 +47,7 @@ MARK = "0101801234 Jens Hansen"  # what must never come back: a CPR number and a
 def _valid_op() -> dict:
     device = str(uuid.uuid4())
     return {
-        "op_id": str(uuid.uuid4()), "device_id": device, "hlc": f"{NOW_MS - 1000:013d}:00000:{device}",
+        "op_id": str(uuid.uuid4()), "device_id": device, "hlc": hlc_text(NOW_MS - 1000, 0, device),
         "entity": "course", "record_id": str(uuid.uuid4()), "kind": "create", "field": None,
         "value": {"citizen_id": str(uuid.uuid4()), "identified_on": "2026-01-02", "phase": {"phase": "phase_1", "date": "2026-01-02"}},
         "seen": [],

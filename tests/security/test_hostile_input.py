@@ -6,18 +6,14 @@ from __future__ import annotations
 import json
 import logging
 import sqlite3
-import time
 import uuid
 
 import pytest
+from support.hlc import hlc_now
 
 from server import demo
 
 MARK = "0101801234"  # a CPR-like value that must never reach a log or a message
-
-
-def hlc_now(device: str, offset_ms: int = 0) -> str:
-    return f"{int(time.time() * 1000) + offset_ms:013d}:00000:{device}"
 
 
 def citizen_op(device: str, code: str = "HOS-0001", **extra) -> dict:

@@ -13,7 +13,6 @@ import asyncio
 import json
 import math
 import os
-import time
 import uuid
 
 import httpx
@@ -22,10 +21,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
+from support.hlc import hlc_now
 
 from schemas.problems import PROBLEMS
 from server.app import create_app
-from server.auth.sessions import COOKIE
 from server.settings import Settings
 
 TEAM = "22222222-2222-4222-8222-222222222222"  # the demo team
@@ -53,7 +52,7 @@ class Phone:
         return self.loop.run_until_complete(coroutine)
 
     def hlc(self) -> str:
-        return f"{int(time.time() * 1000):013d}:00000:{self.device}"
+        return hlc_now(self.device)
 
     def push(self, ops: list) -> list[dict]:
         body = json.dumps({"device_id": self.device, "ops": ops}, allow_nan=True)

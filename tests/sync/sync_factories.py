@@ -13,6 +13,7 @@ from typing import Any
 
 from hypothesis import settings
 from hypothesis import strategies as st
+from support.hlc import hlc_text
 
 from schemas.entities import AMEND, ARCHIVE, CREATE, ENTITIES, SET, UNARCHIVE, VOID, EntitySpec
 from schemas.enums import CONSENT_ACTIONS, CONSENT_FORMS, CONSENT_GIVEN_BY, PHASES, codes
@@ -35,10 +36,6 @@ def examples(wanted: int) -> int:
 def uid(*parts: Any) -> str:
     """A deterministic UUID for test ids (no randomness outside Hypothesis)."""
     return str(uuid.uuid5(NS, "|".join(map(str, parts))))
-
-
-def clock(wall: int, counter: int = 0, node: str = "dev-a") -> str:
-    return hlc_mod.HLC(wall, counter, node).encode()
 
 
 # ----------------------------------------------------------------------------- specs
@@ -182,7 +179,7 @@ def raw_ops(draw, entity_name: str, kind: str) -> dict:
     raw = {
         "op_id": str(draw(st.uuids())),
         "device_id": node,
-        "hlc": clock(wall, draw(st.integers(0, hlc_mod.MAX_COUNTER)), node),
+        "hlc": hlc_text(wall, draw(st.integers(0, hlc_mod.MAX_COUNTER)), node),
         "entity": entity_name,
         "record_id": record_id,
         "kind": kind,

@@ -8,11 +8,11 @@ import uuid
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
+from support.hlc import hlc_text
 from sync_factories import (
     DRIFT_MS,
     NOW_MS,
     any_raw_op,
-    clock,
     creatable,
     initial_value,
     normalised,
@@ -49,7 +49,7 @@ def base(entity: str = "citizen", kind: str = SET, **kw) -> dict:
     raw = {
         "op_id": uid("op", entity, kind),
         "device_id": "dev-a",
-        "hlc": clock(NOW_MS - 1000, 0, "dev-a"),
+        "hlc": hlc_text(NOW_MS - 1000, 0, "dev-a"),
         "entity": entity,
         "record_id": uid("rec", entity),
         "kind": kind,
@@ -436,20 +436,33 @@ def test_archive_ops_drop_field_and_value():
 
 # ----------------------------------------------------------------------------- clocks
 def test_an_hlc_too_far_ahead_is_rejected_as_clock_ahead():
-    problem = rejected(base(hlc=clock(NOW_MS + DRIFT_MS + 1)))
+    problem = rejected(base(hlc=hlc_text(NOW_MS + DRIFT_MS + 1)))
     assert (problem.code, problem.field) == ("clock_ahead", "hlc")
     assert PROBLEMS["clock_ahead"].retry
 
 
 @given(st.integers(1, 10**11))
 def test_any_clock_beyond_the_drift_is_rejected(beyond):
-    problem = rejected(base(hlc=clock(NOW_MS + DRIFT_MS + beyond)))
+    problem = rejected(base(hlc=hlc_text(NOW_MS + DRIFT_MS + beyond)))
     assert problem.code == "clock_ahead"
 
 
 def test_an_hlc_at_the_drift_bound_or_in_the_past_passes():
-    assert parse(base(hlc=clock(NOW_MS + DRIFT_MS))).clock.wall == NOW_MS + DRIFT_MS
-    assert parse(base(hlc=clock(0))).clock.wall == 0
+    assert parse(base(hlc=hlc_text(NOW_MS + DRIFT_MS))).clock.wall == NOW_MS + DRIFT_MS
+    assert parse(base(hlc=hlc_text(NOW_MS - 10**11))).clock.wall == NOW_MS - 10**11
+
+
+@pytest.mark.parametrize("wall", [0, 1, 1_577_836_799_999])
+def test_a_wall_time_before_2020_is_a_broken_clock(wall):
+    """A wall time of 0 was accepted (it would sort before every other write)."""
+    problem = rejected(base(hlc=hlc_text(wall)))
+    assert (problem.code, problem.reason, problem.field) == ("op_malformed", "hlc_too_old", "hlc")
+
+
+def test_the_hlc_names_the_device_that_made_the_op():
+    """Ties between writers break by the clock's node: it must be the op's device."""
+    problem = rejected(base(hlc=hlc_text(NOW_MS - 1000, 0, "dev-b")))
+    assert (problem.code, problem.reason, problem.field) == ("op_malformed", "hlc_node", "hlc")
 
 
 # ----------------------------------------------------------------------------- consent record id
@@ -547,8 +560,8 @@ def test_different_content_gives_a_different_hash(a, b):
 @pytest.mark.parametrize(
     "change",
     [
-        {"device_id": "dev-b"},
-        {"hlc": clock(NOW_MS - 999, 0, "dev-a")},
+        {"device_id": "dev-b", "hlc": hlc_text(NOW_MS - 1000, 0, "dev-b")},
+        {"hlc": hlc_text(NOW_MS - 999, 0, "dev-a")},
         {"value": "Bb"},
         {"seen": [uid("s")]},
         {"record_id": uid("other")},
