@@ -140,6 +140,8 @@ PROBLEMS = _catalogue(
         "not_choices": "'{label}' skal være en liste af forskellige koder fra: {allowed}.",
         "not_int": "'{label}' skal være et helt tal.",
         "out_of_range": "'{label}' skal ligge mellem {min} og {max}.",
+        "at_least": "'{label}' skal være mindst {min}.",
+        "at_most": "'{label}' må højst være {max}.",
         "not_bool": "'{label}' skal være true eller false.",
         "not_date": "'{label}' skal være en gyldig dato som 2026-11-23.",
         "not_datetime": "'{label}' skal være et tidspunkt som 2026-11-23T14:05:00+01:00.",

@@ -7,13 +7,13 @@ from fastapi import FastAPI
 from sqlalchemy import func, select
 
 from schemas.oplog import OpRow
+from server.api import ROUTERS
 from server.core import errors
+from server.core.body import BodyLimit
 from server.core.clock import ServerClock
 from server.core.db import make_engine, migrate
-from server.core.body import BodyLimit
 from server.core.headers import SecurityHeaders
 from server.core.origin import SameOriginWrites
-from server.api import ROUTERS
 from server.settings import MAX_BODY_BYTES, Settings, get_settings
 
 

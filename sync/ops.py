@@ -27,6 +27,9 @@ MAX_SEEN = 200
 MAX_OP_BYTES = 64 * 1024
 MAX_TEXT = 4000
 MAX_VOID_REASON = 500
+# No op is older than the product: a wall time of 0 (or any before 2020) is a broken clock.
+MIN_WALL_YEAR = 2020
+MIN_WALL_MS = int(datetime(MIN_WALL_YEAR, 1, 1, tzinfo=UTC).timestamp() * 1000)
 CLIENT_KEYS = ("op_id", "device_id", "hlc", "entity", "record_id", "kind", "field", "value", "seen")
 # A domain date may be at most this far past the server's UTC date: it is already that
 # date in the easternmost time zone (UTC+14) while UTC is still on the day before.
@@ -175,7 +178,7 @@ def parse(raw: Any, *, now_ms: int, max_drift_ms: int) -> Op:
     op_id = _uuid(raw, "op_id")
     record_id = _uuid(raw, "record_id")
     device_id = _text(raw, "device_id", 64)
-    clock = _clock(raw, now)
+    clock = _clock(raw, now, device_id)
     entity_name = raw.get("entity")
     entity = ENTITIES.get(entity_name) if isinstance(entity_name, str) else None
     if entity is None:
@@ -372,7 +375,7 @@ def check_value(spec: FieldSpec, value: Any, now: Now | None = None) -> Any:
         if not isinstance(value, int) or isinstance(value, bool):
             raise bad("not_int")
         if (spec.ge is not None and value < spec.ge) or (spec.le is not None and value > spec.le):
-            raise bad("out_of_range")
+            raise bad("out_of_range" if spec.ge is not None and spec.le is not None else "at_least" if spec.ge is not None else "at_most")
         return value
     if kind == Kind.BOOL:
         if not isinstance(value, bool):
@@ -471,11 +474,15 @@ def _text(raw: dict, name: str, limit: int) -> str:
     return value
 
 
-def _clock(raw: dict, now: Now) -> hlc_mod.HLC:
+def _clock(raw: dict, now: Now, device_id: str) -> hlc_mod.HLC:
     try:
         clock = hlc_mod.parse(raw.get("hlc"))  # type: ignore[arg-type]
     except hlc_mod.HLCError:
         raise OpRejected("op_malformed", "bad_hlc", "hlc") from None
+    if clock.node != device_id:
+        raise OpRejected("op_malformed", "hlc_node", "hlc")  # ties between writers break by node
+    if clock.wall < MIN_WALL_MS:
+        raise OpRejected("op_malformed", "hlc_too_old", "hlc", year=MIN_WALL_YEAR)
     ahead = hlc_mod.ahead_by(clock, now.ms)
     if ahead > now.max_drift_ms:
         raise OpRejected("clock_ahead", field="hlc", seconds=ahead // 1000, limit=now.max_drift_ms // 1000)

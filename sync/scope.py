@@ -9,8 +9,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 
 from schemas.entities import CHILD_ENTITIES, CITIZEN, ENTITIES
-from schemas.fields import Ref
 from schemas.enums import IDENTITY_SHARING_PURPOSES, STATUS_SHARING_PURPOSES
+from schemas.fields import Ref
 
 CITIZEN_RECORDS = frozenset({CITIZEN, *CHILD_ENTITIES})
 # What a partner organisation may see of a citizen who consented to share with it.

@@ -13,13 +13,13 @@ from sqlmodel import Session, select
 
 from schemas.accounts import AuditEntry, Device, Organisation, User
 from schemas.oplog import QuarantinedOp
-from server.core import audit
-from server.auth.sessions import end_sessions_of, public_user
-from server.auth.authz import require
-from server.core.deps import ReleasingRoute, get_db
-from server.core.errors import ApiError, COMMON_RESPONSES, problem_responses
 from server.api.devices import DeviceOut, device_out
 from server.api.session import UserOut
+from server.auth.authz import require
+from server.auth.sessions import end_sessions_of, public_user
+from server.core import audit
+from server.core.deps import ReleasingRoute, get_db
+from server.core.errors import COMMON_RESPONSES, ApiError, problem_responses
 
 router = APIRouter(prefix="/api", tags=["admin"], responses=COMMON_RESPONSES, route_class=ReleasingRoute)
 

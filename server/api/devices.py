@@ -17,11 +17,11 @@ from pydantic import BaseModel, Field, field_validator
 from sqlmodel import Session, select
 
 from schemas.accounts import Device, User
-from server.core import audit
-from server.auth.sessions import bind_session_to_device, utcnow
 from server.auth.authz import require
+from server.auth.sessions import bind_session_to_device, utcnow
+from server.core import audit
 from server.core.deps import ReleasingRoute, get_db
-from server.core.errors import ApiError, COMMON_RESPONSES, problem_responses
+from server.core.errors import COMMON_RESPONSES, ApiError, problem_responses
 
 router = APIRouter(prefix="/api/devices", tags=["devices"], responses=COMMON_RESPONSES, route_class=ReleasingRoute)
 

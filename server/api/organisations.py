@@ -5,8 +5,8 @@ from fastapi import APIRouter, Depends
 from sqlmodel import Session, select
 
 from schemas.accounts import Organisation, User
-from server.auth.sessions import current_user
 from server.auth.authz import require
+from server.auth.sessions import current_user
 from server.core.deps import ReleasingRoute, get_db
 from server.core.errors import COMMON_RESPONSES
 

@@ -20,11 +20,11 @@ from sqlmodel import Session, select
 from schemas.accounts import User
 from schemas.enums import PHASES, codes
 from schemas.oplog import RecordSnapshot
-from server.core import audit
-from server.auth.sessions import viewer_of
 from server.auth.authz import require
+from server.auth.sessions import viewer_of
+from server.core import audit
 from server.core.deps import ReleasingRoute, get_db
-from server.core.errors import ApiError, COMMON_RESPONSES, problem_responses
+from server.core.errors import COMMON_RESPONSES, ApiError, problem_responses
 from server.sync.places import with_shares
 from server.sync.pull import scope_filter
 from server.sync.push import apply_ops, push_lock, web_device_id
@@ -223,8 +223,9 @@ def create_lead(
         "org_id": user.organisation_id,
         **body.model_dump(exclude={"id"}, exclude_none=True, mode="json"),
     }
+    device = web_device_id(user)
     raw = {
-        "op_id": str(uuid.uuid4()), "device_id": web_device_id(user), "hlc": request.app.state.clock.tick().encode(),
+        "op_id": str(uuid.uuid4()), "device_id": device, "hlc": request.app.state.clock.tick(device).encode(),
         "entity": "lead", "record_id": record_id, "kind": "create", "field": None, "value": value, "seen": [],
     }
     with push_lock(db):  # keeps `seq` in commit order, like a push

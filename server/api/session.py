@@ -9,13 +9,21 @@ from pydantic import BaseModel, Field
 from sqlmodel import Session, select
 
 from schemas.accounts import Organisation, SessionToken, User
-from server.core import audit
+from server.auth.authz import require
 from server.auth.limiter import client_address, login_limiter
 from server.auth.passwords import verify_password
-from server.auth.sessions import COOKIE, clear_session_cookie, may_log_in, public_user, set_session_cookie, start_session, token_hash
-from server.auth.authz import require
+from server.auth.sessions import (
+    COOKIE,
+    clear_session_cookie,
+    may_log_in,
+    public_user,
+    set_session_cookie,
+    start_session,
+    token_hash,
+)
+from server.core import audit
 from server.core.deps import ReleasingRoute, get_db
-from server.core.errors import ApiError, COMMON_RESPONSES, problem_responses
+from server.core.errors import COMMON_RESPONSES, ApiError, problem_responses
 
 router = APIRouter(prefix="/api/session", tags=["session"], responses=COMMON_RESPONSES, route_class=ReleasingRoute)
 log = logging.getLogger("brobygger.auth")

@@ -9,16 +9,15 @@ from pydantic import BaseModel, Field
 from sqlmodel import Session
 
 from schemas.accounts import Device, User
-from server.core import audit
-from server.auth.devices import current_device
-from server.auth.sessions import current_user
 from server.auth.authz import require
-from server.core.deps import ReleasingRoute, get_db
-from server.core.errors import ApiError, COMMON_RESPONSES
-from server.sync.pull import pull
+from server.auth.devices import current_device
 from server.auth.limiter import push_quota
+from server.auth.sessions import current_user
+from server.core import audit
 from server.core.body import BodyError, split_push_body
-from server.core.errors import problem_responses
+from server.core.deps import ReleasingRoute, get_db
+from server.core.errors import COMMON_RESPONSES, ApiError, problem_responses
+from server.sync.pull import pull
 from server.sync.push import apply_ops, push_lock, quarantine, raw_op_id, result
 from sync.ops import OpRejected
 

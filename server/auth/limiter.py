@@ -10,7 +10,6 @@ from collections import deque
 
 from fastapi import Request
 
-
 SLOWDOWN_CAP_SECONDS = 60
 SPRAY_FACTOR = 10  # failures from one address, over any usernames, before it waits
 

@@ -19,10 +19,12 @@ class ServerClock:
     def now_ms(self) -> int:
         return self._now_ms()
 
-    def tick(self) -> hlc.HLC:
+    def tick(self, node: str = SERVER_NODE) -> hlc.HLC:
+        """A new server event; `node` names the device an op made here is from (a web
+        form's ops carry the web device's id, as every op's clock names its device)."""
         with self._lock:
             self._last = hlc.send(self._last, self._now_ms())
-            return self._last
+            return hlc.HLC(self._last.wall, self._last.counter, node)
 
     def observe(self, remote: hlc.HLC) -> None:
         """Advance past an accepted op's clock (already checked against the drift bound)."""

@@ -47,6 +47,8 @@ def alembic_config(engine: Engine) -> Config:
     return config
 
 
-def migrate(engine: Engine, revision: str = "head") -> None:
+def migrate(engine: Engine, revision: str = "heads") -> None:
+    """Upgrade to `revision`; by default every head (parallel work may add branches before
+    a merge revision joins them)."""
     command.upgrade(alembic_config(engine), revision)
 

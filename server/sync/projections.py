@@ -14,6 +14,7 @@ from schemas.entities import ENTITIES
 from schemas.oplog import RecordSnapshot
 from sync.scope import Place
 
+
 def upsert(db: Session, table: Table, rows: list[dict[str, Any]], key: tuple[str, ...]) -> None:
     if not rows:
         return

@@ -8,8 +8,8 @@ from sqlmodel import Session, select
 from schemas.accounts import User
 from schemas.enums import IDENTITY_SHARING_PURPOSES
 from schemas.oplog import OpRow, RecordSnapshot, ScopeChange, Share
-from server.core import audit
 from server.auth.sessions import viewer_of
+from server.core import audit
 from server.sync.places import load_places, with_shares
 from sync import scope
 from sync.scope import Place
