@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 HERE = Path(__file__).parent
-FUZZERS = {"test_push_fuzz.py", "test_schemathesis.py"}
+FUZZERS = {"test_push_fuzz.py", "test_schemathesis.py", "test_crash.py"}
 
 
 def pytest_configure(config):
