@@ -142,10 +142,10 @@ CONSENT_PURPOSES = choices(
     ("sms_reminders", "Påmindelser via sms"),
 )
 
-# A live consent for one of these purposes lets the named recipient organisation
-# see the citizen's identity (and the status of its own leads).
+# A live consent for one of these purposes lets the named recipient organisation see the
+# citizen's identity. (A referrer sees the stage of its own leads without any consent, and
+# never which citizen a lead became: sync/scope.py.)
 IDENTITY_SHARING_PURPOSES = frozenset({"share_with_partner"})
-STATUS_SHARING_PURPOSES = frozenset({"share_with_partner", "status_to_referrer"})
 
 CONSENT_ACTIONS = choices(("grant", "Givet"), ("withdraw", "Trukket tilbage"))
 CONSENT_FORMS = choices(("oral", "Mundtligt"), ("written", "Skriftligt"))

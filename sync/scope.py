@@ -9,14 +9,23 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 
 from schemas.entities import CHILD_ENTITIES, CITIZEN, ENTITIES
-from schemas.enums import IDENTITY_SHARING_PURPOSES, STATUS_SHARING_PURPOSES
+from schemas.enums import IDENTITY_SHARING_PURPOSES
 from schemas.fields import Ref
 
 CITIZEN_RECORDS = frozenset({CITIZEN, *CHILD_ENTITIES})
 # What a partner organisation may see of a citizen who consented to share with it.
 SHARED_CITIZEN_FIELDS = frozenset({"code", "initials", "name", "phone"})
-# What a referrer always sees of its own leads; `outcome` only with a status consent.
+# What a referrer sees of its own leads: never which citizen a lead became, nor the
+# behandler's outcome code — its stage (sync.derive.lead_stage) is sent instead. It does
+# not depend on any consent of the citizen: nothing a referrer receives may change when
+# that citizen's consents change, or the change would tie the lead to the citizen.
 LEAD_REFERRER_FIELDS = frozenset(ENTITIES["lead"].fields) - {"citizen_id", "outcome"}
+
+# (role, entity) pairs delivered as a whole set on every pull's last page, without
+# sequence numbers, instead of in the cursor stream: a volunteer's own leads. A lead in
+# the stream would carry the seq of the push that linked it — the same push that may make
+# the citizen appear to the volunteer's organisation.
+DELIVERED_AS_SET = frozenset({("frivillig", "lead")})
 
 
 @dataclass(frozen=True)
@@ -117,11 +126,7 @@ def _nothing(viewer: Viewer, place: Place):
 
 
 def _own_lead(viewer: Viewer, place: Place):
-    if place.org_id != viewer.org_id:
-        return None
-    if place.shared_with(viewer.org_id, STATUS_SHARING_PURPOSES):
-        return LEAD_REFERRER_FIELDS | {"outcome"}
-    return LEAD_REFERRER_FIELDS
+    return LEAD_REFERRER_FIELDS if place.org_id == viewer.org_id else None
 
 
 def _own_lead_write(viewer: Viewer, place: Place):

@@ -595,8 +595,12 @@ export function applyPull(page, options) {
 }
 
 async function applyPullNow(page, { ackedBefore = [] } = {}) {
-  const snaps = page.records || [];
-  const evict = page.evict || [];
+  // A volunteer's own leads come as a whole set on a pull's last page, without sequence
+  // numbers (docs/sync-protocol.md): records, plus the eviction of every stored lead the set
+  // no longer holds.
+  const leadSet = Array.isArray(page.leads) ? page.leads : null;
+  const snaps = [...(page.records || []), ...(leadSet || [])];
+  const evict = [...(page.evict || []), ...(leadSet ? await leadsNotIn(leadSet) : [])];
   const overrides = new Map();
   for (const s of snaps) overrides.set(s.id, s);
   const evictRows = (await Promise.all(evict.map((id) => S.db.get("records", id)))).filter(Boolean);
@@ -683,6 +687,11 @@ async function applyPullNow(page, { ackedBefore = [] } = {}) {
   S.summary = summary;
   S.leads = leads;
   emit("pull");
+}
+
+async function leadsNotIn(set) {
+  const kept = new Set(set.map((lead) => lead.id));
+  return (await S.db.getAllKeysFromIndex("records", "lead", 1)).filter((id) => !kept.has(id));
 }
 
 /** Every HLC a snapshot shows: its last write, the values in conflict, the history. */

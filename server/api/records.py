@@ -25,6 +25,7 @@ from server.auth.sessions import viewer_of
 from server.core import audit
 from server.core.deps import ReleasingRoute, get_db
 from server.core.errors import COMMON_RESPONSES, ApiError, problem_responses
+from server.sync import derived
 from server.sync.places import with_shares
 from server.sync.pull import scope_filter
 from server.sync.push import apply_ops, push_lock, web_device_id
@@ -44,8 +45,7 @@ def visible(db: Session, viewer: Viewer, rows: list[RecordSnapshot]) -> list[tup
     for row in rows:
         fields = visible_fields(viewer, places[row.id])
         if fields is not None:
-            state = project(row.state, fields)
-            out.append((row, {**state, "derived": row.derived} if row.derived else state))
+            out.append((row, derived.attach(project(row.state, fields), row)))
     return out
 
 

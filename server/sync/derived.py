@@ -16,11 +16,22 @@ from sqlmodel import Session, select
 from schemas.oplog import RecordSnapshot
 from schemas.records import Citizen
 from server.sync.places import chunks
-from sync.derive import citizen_status
+from sync.derive import citizen_status, lead_stage
 
 R = RecordSnapshot
 STATUS_COLUMNS = {"phase": "phase", "phase_date": "phase_date", "course_id": "course_id",
                   "course_ended": "ended", "plan_missing": "plan_missing"}
+
+
+def attach(record: dict, row) -> dict:
+    """What a viewer receives besides the projected state: the cross-record facts
+    (`derived`) and, for a lead, its stage — computed from the full state, because a
+    referrer sees the stage but not the behandler's outcome behind it."""
+    if row.derived:
+        record["derived"] = row.derived
+    if row.entity == "lead":
+        record["stage"] = lead_stage(row.state)
+    return record
 
 
 def refresh_citizen_status(db: Session, citizen_ids: Iterable[str | None]) -> None:

@@ -10,6 +10,7 @@ from schemas.enums import IDENTITY_SHARING_PURPOSES
 from schemas.oplog import OpRow, RecordSnapshot, ScopeChange, Share
 from server.auth.sessions import viewer_of
 from server.core import audit
+from server.sync import derived
 from server.sync.places import load_places, with_shares
 from sync import scope
 from sync.scope import Place
@@ -46,7 +47,7 @@ def pull(db: Session, *, user: User, device_id: str | None, cursor: int, limit: 
         return _page(user, reset, next_cursor=head)
     rows = db.exec(
         select(*COLUMNS)
-        .where(R.last_seq > cursor, R.last_seq <= head, scope_filter(viewer))
+        .where(R.last_seq > cursor, R.last_seq <= head, stream_filter(viewer))
         .order_by(R.last_seq, R.id)
         .limit(limit + 1)
     ).all()
@@ -64,10 +65,7 @@ def pull(db: Session, *, user: User, device_id: str | None, cursor: int, limit: 
         fields = scope.visible_fields(viewer, places[row.id])
         if fields is None:  # the SQL filter and the rules disagree: trust the rules
             continue
-        record = {**scope.project(row.state, fields), "seq": row.last_seq}
-        if row.derived:
-            record["derived"] = row.derived
-        records.append(record)
+        records.append(derived.attach({**scope.project(row.state, fields), "seq": row.last_seq}, row))
     evict = _evictions(db, viewer, cursor, next_cursor)
     audit.record_many(
         db, "read", user_id=user.id, device_id=device_id,
@@ -76,12 +74,41 @@ def pull(db: Session, *, user: User, device_id: str | None, cursor: int, limit: 
     remaining = 0
     if has_more:  # lets a phone show real progress on its first sync
         remaining = db.exec(
-            select(func.count()).select_from(R).where(R.last_seq > next_cursor, R.last_seq <= head, scope_filter(viewer))
+            select(func.count()).select_from(R).where(R.last_seq > next_cursor, R.last_seq <= head, stream_filter(viewer))
         ).one()
-    return _page(
+    sets = {} if has_more else delivered_sets(db, viewer)
+    for items in sets.values():
+        audit.record_many(db, "read", user_id=user.id, device_id=device_id,
+                          records=[(item["entity"], item["id"], None) for item in items])
+    return {**_page(
         user, reset, next_cursor=next_cursor, records=records, evict=evict, has_more=has_more,
         remaining=remaining, users=_user_names(db, user, records),
-    )
+    ), **sets}
+
+
+def stream_filter(viewer: scope.Viewer):
+    """The records that travel in the cursor stream: those in scope, except the entities
+    this role receives as a whole set (sync.scope.DELIVERED_AS_SET)."""
+    as_set = sorted(entity for role, entity in scope.DELIVERED_AS_SET if role == viewer.role)
+    return and_(scope_filter(viewer), R.entity.notin_(as_set)) if as_set else scope_filter(viewer)
+
+
+def delivered_sets(db: Session, viewer: scope.Viewer) -> dict[str, list[dict]]:
+    """The entities this role receives as a whole set, without sequence numbers: the
+    volunteer's own leads ("leads"), as they stand now."""
+    out: dict[str, list[dict]] = {}
+    for role, entity in sorted(scope.DELIVERED_AS_SET):
+        if role != viewer.role:
+            continue
+        rows = db.exec(select(*COLUMNS).where(R.entity == entity, scope_filter(viewer)).order_by(R.id)).all()
+        places = with_shares(db, {row.id: Place.from_columns(row) for row in rows})
+        items = []
+        for row in rows:
+            fields = scope.visible_fields(viewer, places[row.id])
+            if fields is not None:
+                items.append(derived.attach(scope.project(row.state, fields), row))
+        out[f"{entity}s"] = items
+    return out
 
 
 def _page(user: User, reset: bool, *, next_cursor: int, records=(), evict=(), has_more=False, remaining=0, users=None) -> dict:
@@ -101,7 +128,7 @@ def _whole_seq(db: Session, viewer: scope.Viewer, seq: int):
     """All rows of one sequence number (a batch larger than the page limit)."""
     return db.exec(
         select(*COLUMNS)
-        .where(R.last_seq == seq, scope_filter(viewer))
+        .where(R.last_seq == seq, stream_filter(viewer))
         .order_by(R.id)
     ).all()
 

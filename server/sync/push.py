@@ -17,12 +17,12 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
 
-from sqlalchemy import delete, func, insert, or_, text, update
+from sqlalchemy import delete, func, insert, text, update
 from sqlmodel import Session, select
 
 from schemas.accounts import User
 from schemas.entities import CHILD_ENTITIES, ENTITIES
-from schemas.enums import IDENTITY_SHARING_PURPOSES, STATUS_SHARING_PURPOSES
+from schemas.enums import IDENTITY_SHARING_PURPOSES
 from schemas.oplog import OpRow, QuarantinedOp, RecordSnapshot, ScopeChange, Share
 from server.core import audit
 from server.core.clock import ServerClock
@@ -34,7 +34,7 @@ from sync.ops import Op, OpRejected, Unreadable, from_stored, has_nul
 from sync.scope import Place, place_of
 
 log = logging.getLogger("brobygger.sync")
-SHARING_PURPOSES = IDENTITY_SHARING_PURPOSES | STATUS_SHARING_PURPOSES
+SHARING_PURPOSES = IDENTITY_SHARING_PURPOSES
 WEB_DEVICE_PREFIX = "web-"
 QUARANTINE_BODY_BYTES = 64 * 1024
 
@@ -229,9 +229,9 @@ def _log_and_merge(db: Session, batch: Batch) -> None:
     if changed:
         places = {**load_places(db, changed - new_places.keys()), **{c: new_places[c] for c in changed if c in new_places}}
         _scope_changes(db, [(top_seq, c, places[c], old_shares.get(c, frozenset())) for c in sorted(changed) if c in places])
-        # Re-send the citizens and the leads linked to them: what partners may see has changed.
-        ids = sorted(changed)
-        _bump(db, top_seq, or_(RecordSnapshot.id.in_(ids), (RecordSnapshot.entity == "lead") & RecordSnapshot.citizen_id.in_(ids)))
+        # Re-send the citizens: what partners may see of them has changed. Never the leads
+        # linked to them (a lead re-sent with its citizen would tie the two together).
+        _bump(db, top_seq, RecordSnapshot.id.in_(sorted(changed)))
     for citizen_id, old in moved:
         _move_children(db, top_seq, citizen_id, old, new_places[citizen_id].team_id)
 

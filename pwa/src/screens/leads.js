@@ -34,8 +34,9 @@ export function leadsScreen(app) {
                     .filter(Boolean)
                     .join(", ") || "Ingen detaljer",
                 ),
-                // A volunteer sees where the lead is (derive.leadStage); a behandler the outcome itself.
-                h("p", {}, `Status: ${f.outcome && !volunteer ? opt("outcome", f.outcome) : label(list("LEAD_STAGES"), leadStage(l))}`),
+                // A volunteer sees where the lead is (its stage, sent by the server: the outcome
+                // behind it is not theirs to see); a behandler the outcome itself.
+                h("p", {}, `Status: ${f.outcome && !volunteer ? opt("outcome", f.outcome) : label(list("LEAD_STAGES"), l.stage ?? leadStage(l))}`),
                 l.pending ? h("span", { class: "tag" }, "Ikke sendt") : null,
               );
             }),
