@@ -8,6 +8,7 @@ to the phone app, without a second, drifting list of fields.
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
+from functools import cached_property
 from enum import StrEnum
 from typing import Any
 
@@ -67,7 +68,7 @@ class FieldSpec:
     pattern_hint: str | None = None  # the format in words, for the error message
     ref: Ref | None = None
 
-    @property
+    @cached_property  # on the hot path of every op; the spec is immutable
     def choices(self) -> frozenset[str]:
         return frozenset(option.code for option in self.options)
 

@@ -80,3 +80,13 @@ class ScopeChange(SQLModel, table=True):
     seq: int = Field(index=True)
     record_id: str = Field(index=True)
     old_place: dict = Field(sa_type=JSON)
+
+
+class MunicipalityHead(SQLModel, table=True):
+    """The top `seq` of a municipality's last committed push: how far its pulls may read
+    (server/sync/heads.py)."""
+
+    __tablename__ = "municipality_head"
+
+    municipality_id: str = Field(primary_key=True)
+    seq: int

@@ -4,6 +4,7 @@ Settings come from the environment (`BROBYGGER_*`, see server/settings.py and RE
 """
 from __future__ import annotations
 
+import gc
 import os
 
 import uvicorn
@@ -12,11 +13,27 @@ from server.app import create_app
 from server.settings import get_settings
 
 
+# A push allocates hundreds of thousands of small containers; with CPython's default
+# first-generation threshold (700) the cyclic collector ran every few hundred and took
+# 13 % of push time (py-spy). Almost nothing here forms cycles (reference counting frees
+# it), so collections can be rarer; the objects of start-up are frozen out of every scan.
+GC_THRESHOLD = (50_000, 50, 100)
+
+
+def tune_garbage_collector() -> None:
+    """After start-up (imports, migrations, the app built): freeze what exists, and scan
+    the young generation 70 times less often. Measured: bench/sync_push.py."""
+    gc.collect()
+    gc.freeze()
+    gc.set_threshold(*GC_THRESHOLD)
+
+
 def main() -> None:
     settings = get_settings()
     host = os.environ.get("HOST", "127.0.0.1")
     port = int(os.environ.get("PORT", "8000"))
     app = create_app(settings)
+    tune_garbage_collector()
     shown_host = "localhost" if host in ("127.0.0.1", "0.0.0.0") else host
     print(f"\nBrobygger kører på http://{shown_host}:{port}/  (API-dokumentation: /api/docs)")
     if settings.demo_mode:

@@ -16,6 +16,8 @@ from datetime import UTC, date, datetime, timedelta
 from functools import cached_property
 from typing import Any
 
+import orjson
+
 from schemas.entities import AMEND, ARCHIVE, CONSENT_ID, CREATE, ENTITIES, SET, UNARCHIVE, VOID, EntitySpec
 from schemas.enums import CONSENT_ACTIONS, CONSENT_FORMS, CONSENT_GIVEN_BY, PHASES, codes
 from schemas.fields import FieldSpec, Kind, Merge
@@ -95,7 +97,7 @@ class Op:
     seen: frozenset[str] = field(default_factory=frozenset)
     user_id: str | None = None  # set by the server from the session, never trusted from a client
 
-    @property
+    @cached_property
     def clock(self) -> hlc_mod.HLC:
         return hlc_mod.parse(self.hlc)
 
@@ -126,8 +128,7 @@ class Op:
 
     @cached_property
     def _content_hash(self) -> str:
-        canonical = json.dumps(self.client_body(), sort_keys=True, separators=(",", ":"), ensure_ascii=False)
-        return hashlib.sha256(canonical.encode()).hexdigest()
+        return hashlib.sha256(canonical_json(self.client_body())).hexdigest()
 
     def stored_body(self) -> dict:
         return {**self.client_body(), "user_id": self.user_id}
@@ -140,6 +141,18 @@ class Op:
         if self.kind == VOID:
             return frozenset()
         return frozenset({self.field})
+
+
+def canonical_json(value: Any) -> bytes:
+    """Sorted keys, no spaces, UTF-8 unescaped: the bytes an op's content hash is taken of.
+    orjson writes exactly what `json.dumps(sort_keys=True, separators=(",", ":"),
+    ensure_ascii=False)` writes for the values an accepted op holds (text, integers,
+    booleans, null; tests/sync/test_canonical_json.py checks it), about ten times faster;
+    anything else (an integer beyond 64 bits) takes the standard library's path."""
+    try:
+        return orjson.dumps(value, option=orjson.OPT_SORT_KEYS)
+    except TypeError:
+        return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()
 
 
 def from_stored(body: dict) -> Op:
@@ -162,8 +175,9 @@ def consent_record_id(citizen_id: str, purpose: str, recipient_org_id: str) -> s
     return CONSENT_ID.derive({"citizen_id": citizen_id, "purpose": purpose, "recipient_org_id": recipient_org_id})
 
 
-def parse(raw: Any, *, now_ms: int, max_drift_ms: int) -> Op:
-    """Check one raw op from a client and return it as an Op, or raise OpRejected."""
+def parse(raw: Any, *, now_ms: int, max_drift_ms: int, user_id: str | None = None) -> Op:
+    """Check one raw op from a client and return it as an Op (written by `user_id`, from
+    the session), or raise OpRejected."""
     if isinstance(raw, Unreadable):
         raise OpRejected("op_malformed", "not_json")
     if not isinstance(raw, dict):
@@ -202,40 +216,33 @@ def parse(raw: Any, *, now_ms: int, max_drift_ms: int) -> Op:
         value = _void_reason(value)
     elif kind in (ARCHIVE, UNARCHIVE):
         field_name, value = None, None
-    return Op(op_id, device_id, clock.encode(), entity.name, record_id, kind, field_name, value, frozenset(seen))
+    op = Op(op_id, device_id, clock.encode(), entity.name, record_id, kind, field_name, value, frozenset(seen), user_id)
+    op.__dict__["clock"] = clock  # parsed once (cached_property's slot)
+    return op
 
 
 def _check_storable(raw: dict) -> None:
     """Refuse what cannot be stored or hashed: NaN/Infinity, lone surrogates, NUL, huge or
-    deep JSON."""
-    if not_json_values(raw):
-        raise OpRejected("op_malformed", "not_a_number")
+    deep JSON. One encoding does it all: NaN and ±Infinity make it fail (a float, or the
+    NOT_A_NUMBER of a parsed body), and a NUL shows in its output as an unescaped \\u0000."""
     try:
-        encoded = json.dumps(raw, ensure_ascii=False, allow_nan=False).encode("utf-8")
-    except (UnicodeEncodeError, ValueError, RecursionError, TypeError):
+        text = json.dumps(raw, ensure_ascii=False, allow_nan=False)
+    except (ValueError, TypeError):
+        raise OpRejected("op_malformed", "not_a_number") from None
+    except RecursionError:
         raise OpRejected("op_malformed", "unstorable") from None
-    if len(encoded) > MAX_OP_BYTES:
+    try:
+        size = len(text.encode("utf-8"))
+    except UnicodeEncodeError:  # a lone surrogate
+        raise OpRejected("op_malformed", "unstorable") from None
+    if size > MAX_OP_BYTES:
         raise OpRejected("op_malformed", "too_large", limit=MAX_OP_BYTES // 1024)
-    if has_nul(raw):
+    if "\\u0000" in text and ESCAPED_NUL.search(text):
         raise OpRejected("op_malformed", "nul")
 
 
-def not_json_values(value: Any) -> bool:
-    """Whether the value holds something JSON cannot carry: NaN, ±Infinity (a float or the
-    NOT_A_NUMBER of a parsed body) or any other non-JSON object."""
-    stack = [value]
-    while stack:
-        item = stack.pop()
-        if isinstance(item, dict):
-            stack.extend(item.values())
-        elif isinstance(item, list):
-            stack.extend(item)
-        elif isinstance(item, float):
-            if not math.isfinite(item):
-                return True
-        elif not (item is None or isinstance(item, (str, int, bool))):
-            return True
-    return False
+# "\u0000" after an even number of backslashes (an odd number would escape the backslash).
+ESCAPED_NUL = re.compile(r"(?<!\\)(?:\\\\)*\\u0000")
 
 
 def has_nul(value: Any) -> bool:
@@ -386,9 +393,10 @@ def check_value(spec: FieldSpec, value: Any, now: Now | None = None) -> Any:
     if kind == Kind.DATETIME:
         return _datetime(value, name, spec.title, now)
     if kind == Kind.REF:
-        if not _is_uuid(value):
+        ref = canonical_uuid(value)
+        if ref is None:
             raise bad("not_ref")
-        return str(uuid.UUID(value))
+        return ref
     if kind == Kind.PHASE_EVENT:
         phase = value.get("phase") if isinstance(value, dict) else None
         if not isinstance(value, dict) or set(value) != {"phase", "date"} or not isinstance(phase, str) or phase not in codes(PHASES):
@@ -450,21 +458,27 @@ def _datetime(value: Any, name: str, label: str, now: Now | None) -> str:
     return value
 
 
-def _is_uuid(value: Any) -> bool:
+CANONICAL_UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
+
+
+def canonical_uuid(value: Any) -> str | None:
+    """The canonical (lower-case) text of a UUID, or None. Canonical input, the phones'
+    form, is recognised without building a uuid.UUID (the push checks several per op)."""
     if not isinstance(value, str) or len(value) != 36:
-        return False
+        return None
+    if CANONICAL_UUID.fullmatch(value):
+        return value
     try:
-        uuid.UUID(value)
+        return str(uuid.UUID(value))
     except ValueError:
-        return False
-    return True
+        return None
 
 
 def _uuid(raw: dict, name: str) -> str:
-    value = raw.get(name)
-    if not _is_uuid(value):
+    value = canonical_uuid(raw.get(name))
+    if value is None:
         raise OpRejected("op_malformed", "not_uuid", name)
-    return str(uuid.UUID(value))
+    return value
 
 
 def _text(raw: dict, name: str, limit: int) -> str:

@@ -42,8 +42,9 @@ export const logout = () => call("DELETE", "/api/session");
 export const registerDevice = (name, deviceId) => call("POST", "/api/devices", { name, device_id: deviceId });
 export const organisations = () => call("GET", "/api/organisations");
 export const push = (deviceId, ops) => call("POST", "/api/sync/push", { device_id: deviceId, ops });
-export function pull({ cursor, limit, deviceId, epoch }) {
+export function pull({ cursor, limit, deviceId, epoch, remaining = null }) {
   const q = new URLSearchParams({ cursor: String(cursor), limit: String(limit), device_id: deviceId });
   if (epoch !== null && epoch !== undefined) q.set("epoch", String(epoch));
+  if (Number.isInteger(remaining)) q.set("remaining", String(remaining)); // the previous page's: spares the server a count
   return call("GET", `/api/sync/pull?${q}`);
 }

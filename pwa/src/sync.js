@@ -172,8 +172,10 @@ async function pullAll() {
   const ackedBefore = store.state.outbox.filter((e) => e.status === "acked").map((e) => e.seq);
   let meta = await store.syncMeta();
   if (!meta.first_done) status.firstSync = { received: 0 };
+  let remaining = null; // the previous page's count of records still to come
   for (let guard = 0; guard < 100000; guard++) {
-    const page = await api.pull({ cursor: meta.cursor, limit: PULL_LIMIT, deviceId: store.state.deviceId, epoch: meta.epoch });
+    const page = await api.pull({ cursor: meta.cursor, limit: PULL_LIMIT, deviceId: store.state.deviceId, epoch: meta.epoch, remaining });
+    remaining = page.has_more && Number.isInteger(page.remaining) ? page.remaining : null;
     advance(page);
     if (page.reset) {
       await store.resetRecords(page.epoch ?? null);

@@ -228,7 +228,7 @@ def create_lead(
         "op_id": str(uuid.uuid4()), "device_id": device, "hlc": request.app.state.clock.tick(device).encode(),
         "entity": "lead", "record_id": record_id, "kind": "create", "field": None, "value": value, "seen": [],
     }
-    with push_lock(db):  # keeps `seq` in commit order, like a push
+    with push_lock(db, user.municipality_id):  # keeps `seq` in commit order, like a push
         [outcome] = apply_ops(db, user=user, device_id=None, raw_ops=[raw], clock=request.app.state.clock)
         if outcome["status"] != "accepted":
             # The person is looking at the form: nothing is lost, so nothing is quarantined.

@@ -86,7 +86,7 @@ def push(request: Request, raw: bytes = Depends(push_body), user: User = Depends
     wait = push_quota(request).take([f"user:{user.id}", f"device:{device.id}"], len(raw))
     if wait:
         raise ApiError("quota_exceeded", seconds=wait, headers={"Retry-After": str(wait)})
-    with push_lock(db):
+    with push_lock(db, user.municipality_id):
         if revoked is not None:
             results = _quarantine_all(db, user, revoked, ops)
         else:
@@ -112,12 +112,14 @@ def pull_route(
     limit: int = Query(500, ge=1, le=5000, description="maximum records in this page"),
     device_id: str | None = Query(None, max_length=64, description="the pulling device (revocation, remote wipe)"),
     epoch: int | None = Query(None, ge=0, description="the epoch of the previous pull; a different one resets"),
+    remaining: int | None = Query(None, ge=0, description="`remaining` of the previous page (spares the server a count)"),
     user: User = Depends(current_user),
     db: Session = Depends(get_db),
 ) -> dict:
     settings, clock = request.app.state.settings, request.app.state.clock
     if device_id is not None:
         current_device(db, user, device_id)  # 403 device_revoked → the phone wipes itself
-    page = pull(db, user=user, device_id=device_id, cursor=cursor, limit=min(limit, settings.max_pull_limit), epoch=epoch)
+    page = pull(db, user=user, device_id=device_id, cursor=cursor, limit=min(limit, settings.max_pull_limit), epoch=epoch,
+                known_remaining=remaining)
     db.commit()
     return {**page, "server_hlc": clock.current()}

@@ -46,10 +46,10 @@ class Batch:
         out = []
         for raw in raw_ops:
             try:
-                op = parse(raw, now_ms=self.now.ms, max_drift_ms=self.now.max_drift_ms)
+                op = parse(raw, now_ms=self.now.ms, max_drift_ms=self.now.max_drift_ms, user_id=self.user.id)
                 if self.device_id is not None and op.device_id != self.device_id:
                     raise OpRejected("device_mismatch", field="device_id")
-                out.append((raw, dataclasses.replace(op, user_id=self.user.id)))
+                out.append((raw, op))
             except OpRejected as error:
                 out.append((raw, error))
         return out

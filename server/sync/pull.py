@@ -7,10 +7,10 @@ from sqlmodel import Session, select
 
 from schemas.accounts import User
 from schemas.enums import IDENTITY_SHARING_PURPOSES
-from schemas.oplog import OpRow, RecordSnapshot, ScopeChange, Share
+from schemas.oplog import RecordSnapshot, ScopeChange, Share
 from server.auth.sessions import viewer_of
 from server.core import audit
-from server.sync import derived
+from server.sync import derived, heads
 from server.sync.places import load_places, with_shares
 from sync import scope
 from sync.scope import Place
@@ -37,13 +37,17 @@ def scope_filter(viewer: scope.Viewer):
     return false()
 
 
-def pull(db: Session, *, user: User, device_id: str | None, cursor: int, limit: int, epoch: int | None) -> dict:
+def pull(db: Session, *, user: User, device_id: str | None, cursor: int, limit: int, epoch: int | None,
+         known_remaining: int | None = None) -> dict:
+    """One page. `known_remaining` is the `remaining` of the previous page: given, this
+    page's `remaining` is worked out from it instead of counted (a count on every page
+    made a first pull quadratic in the records still to come)."""
     viewer = viewer_of(user)
     reset = epoch is not None and epoch != user.scope_epoch
     if reset:
         cursor = 0
-    head = db.exec(select(func.coalesce(func.max(OpRow.seq), 0))).one()
-    if cursor >= head:  # nothing new anywhere: the common case for a phone that is up to date
+    head = heads.head_of(db, user.municipality_id)
+    if cursor >= head:  # nothing new in the municipality: the common case for a phone that is up to date
         return _page(user, reset, next_cursor=head)
     rows = db.exec(
         select(*COLUMNS)
@@ -67,23 +71,33 @@ def pull(db: Session, *, user: User, device_id: str | None, cursor: int, limit: 
             continue
         records.append(derived.attach({**scope.project(row.state, fields), "seq": row.last_seq}, row))
     evict = _evictions(db, viewer, cursor, next_cursor)
-    audit.record_many(
-        db, "read", user_id=user.id, device_id=device_id,
-        records=[(r["entity"], r["id"], places[r["id"]].citizen_id) for r in records],
-    )
+    _audit_page(db, user, device_id, [(r["entity"], r["id"], places[r["id"]].citizen_id) for r in records])
     remaining = 0
     if has_more:  # lets a phone show real progress on its first sync
-        remaining = db.exec(
-            select(func.count()).select_from(R).where(R.last_seq > next_cursor, R.last_seq <= head, stream_filter(viewer))
-        ).one()
+        if known_remaining is not None and cursor > 0 and not reset:
+            remaining = max(0, known_remaining - len(rows))
+        else:
+            remaining = db.exec(
+                select(func.count()).select_from(R).where(R.last_seq > next_cursor, R.last_seq <= head, stream_filter(viewer))
+            ).one()
     sets = {} if has_more else delivered_sets(db, viewer)
     for items in sets.values():
-        audit.record_many(db, "read", user_id=user.id, device_id=device_id,
-                          records=[(item["entity"], item["id"], None) for item in items])
+        _audit_page(db, user, device_id, [(item["entity"], item["id"], None) for item in items])
     return {**_page(
         user, reset, next_cursor=next_cursor, records=records, evict=evict, has_more=has_more,
         remaining=remaining, users=_user_names(db, user, records),
     ), **sets}
+
+
+def _audit_page(db: Session, user: User, device_id: str | None, sent: list[tuple[str, str, str | None]]) -> None:
+    """One `read` row per citizen whose records the page holds (entity and record left
+    empty: "this citizen's records went to this device"), one per record that belongs to
+    no citizen (a lead). Who received which citizen stays queryable; a first pull of a
+    citizen with twenty contacts writes one row, not twenty-one."""
+    citizens = sorted({citizen for _, _, citizen in sent if citizen})
+    others = [(entity, record_id, None) for entity, record_id, citizen in sent if not citizen]
+    audit.record_many(db, "read", user_id=user.id, device_id=device_id,
+                      records=[(None, None, citizen) for citizen in citizens] + others)
 
 
 def stream_filter(viewer: scope.Viewer):

@@ -26,7 +26,7 @@ from schemas.enums import IDENTITY_SHARING_PURPOSES
 from schemas.oplog import OpRow, QuarantinedOp, RecordSnapshot, ScopeChange, Share
 from server.core import audit
 from server.core.clock import ServerClock
-from server.sync import derived, projections
+from server.sync import derived, heads, projections
 from server.sync.checks import Batch
 from server.sync.places import chunks, load_places, load_shares
 from sync import merge
@@ -38,22 +38,33 @@ SHARING_PURPOSES = IDENTITY_SHARING_PURPOSES
 WEB_DEVICE_PREFIX = "web-"
 QUARANTINE_BODY_BYTES = 64 * 1024
 
-# Pushes run one at a time: a push re-merges the records it touches from their ops, so a
-# concurrent push could otherwise overwrite a merged state without seeing the other's op,
-# and `seq` must be in commit order, which the pull cursor relies on. The thread lock
-# covers one server process (SQLite: one process only, see docs/architecture.md); on
-# PostgreSQL a transaction-scoped advisory lock covers every process on the database.
-_THREAD_LOCK = threading.Lock()
-PUSH_ADVISORY_LOCK_KEY = 0x6272_6f62_7967  # "brobyg": the key every process agrees on
+# One municipality's pushes run one at a time: a push re-merges the records it touches
+# from their ops, so a concurrent push could otherwise overwrite a merged state without
+# seeing the other's op; and within a municipality `seq` must be in commit order, which
+# its pull cursor relies on (server/sync/pull.py reads only up to the municipality's
+# head, the top seq its last committed push recorded). Municipalities share no records,
+# so they push in parallel. A thread lock per municipality covers one server process
+# (SQLite: one process only, see docs/architecture.md); on PostgreSQL a transaction-scoped
+# advisory lock per municipality covers every process on the database.
+_LOCKS: dict[str, threading.Lock] = {}
+_LOCKS_GUARD = threading.Lock()
+PUSH_ADVISORY_LOCK_NAMESPACE = 0x6272_6f62  # "brob": the first key every process agrees on
+
+
+def _municipality_lock(municipality_id: str) -> threading.Lock:
+    with _LOCKS_GUARD:
+        return _LOCKS.setdefault(municipality_id, threading.Lock())
 
 
 @contextmanager
-def push_lock(db: Session) -> Iterator[None]:
-    """Hold while applying a push and until its commit (the caller commits inside)."""
-    with _THREAD_LOCK:
+def push_lock(db: Session, municipality_id: str) -> Iterator[None]:
+    """Hold while applying a push of `municipality_id` and until its commit (the caller
+    commits inside)."""
+    with _municipality_lock(municipality_id):
         if db.get_bind().dialect.name == "postgresql":
             # Released by the commit or rollback that ends this transaction.
-            db.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": PUSH_ADVISORY_LOCK_KEY})
+            db.execute(text("SELECT pg_advisory_xact_lock(:namespace, hashtext(:municipality))"),
+                       {"namespace": PUSH_ADVISORY_LOCK_NAMESPACE, "municipality": municipality_id})
         yield
 
 
@@ -239,6 +250,7 @@ def _log_and_merge(db: Session, batch: Batch) -> None:
     derived.refresh_citizen_status(db, courses | set(citizens))
     derived.refresh_duplicate_codes(db, batch.user.municipality_id, old_codes | derived.codes_of(db, citizens), top_seq)
 
+    heads.advance(db, batch.user.municipality_id, top_seq)
     audit.record_many(
         db, "write", user_id=batch.user.id, device_id=batch.device_id,
         records=[(op.entity, op.record_id, new_places[op.record_id].citizen_id) for op in batch.accepted],
