@@ -50,12 +50,12 @@ class RecordSnapshot(SQLModel, table=True):
     __table_args__ = (Index("ix_records_municipality_seq", "municipality_id", "last_seq"),)
 
     id: str = Field(primary_key=True)
-    entity: str = Field(index=True)
-    municipality_id: str = Field(index=True)
+    entity: str
+    municipality_id: str  # indexed with last_seq (above)
     team_id: str | None = Field(default=None, index=True)  # owning team of the citizen
     org_id: str | None = Field(default=None, index=True)  # the referring organisation of a lead
     citizen_id: str | None = Field(default=None, index=True)
-    last_seq: int = Field(index=True)
+    last_seq: int
     state: dict = Field(sa_type=JSON)
     # Facts about the record that depend on other records (server.sync.derived), sent
     # with it: {"duplicate_code": true}. Null when there are none.

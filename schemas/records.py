@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from typing import ClassVar
 
+from sqlalchemy import Index
 from sqlmodel import Field, SQLModel
 
 from schemas import enums
@@ -33,6 +34,8 @@ class Citizen(Projection, table=True):
     """The pseudonymous participant. Identifying fields live in CitizenIdentity."""
 
     __sync_entity__: ClassVar[str] = "citizen"
+    # The citizen list pages in this order (server/api/lists.py).
+    __table_args__ = (Index("ix_citizen_municipality_code", "municipality_id", "code", "id"),)
 
     # LWW, not immutable: a code typed twice (two phones, offline) is flagged and corrected.
     code: str | None = synced(
@@ -124,6 +127,8 @@ class Lead(Projection, table=True):
     """An anonymous lead noted by a civil-society partner. No identifying text."""
 
     __sync_entity__: ClassVar[str] = "lead"
+    # The lead list pages in this order, newest first (server/api/lists.py).
+    __table_args__ = (Index("ix_lead_municipality_seen", "municipality_id", "seen_on", "id"),)
 
     org_id: str | None = synced(
         Merge.IMMUTABLE, Kind.REF, "Organisation", required=True, index=True, ref=Ref.ORGANISATION,

@@ -12,6 +12,7 @@ from server.core import errors
 from server.core.body import BodyLimit
 from server.core.clock import ServerClock
 from server.core.db import make_engine, migrate
+from server.core.fairness import PerCallerLimit
 from server.core.headers import SecurityHeaders
 from server.core.origin import SameOriginWrites
 from server.settings import MAX_BODY_BYTES, Settings, get_settings
@@ -44,13 +45,14 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     errors.install(app)
     app.add_middleware(errors.CatchAll)
     app.add_middleware(BodyLimit, limit=MAX_BODY_BYTES)
+    app.add_middleware(PerCallerLimit, limit=settings.requests_at_once_per_caller)
     app.add_middleware(SameOriginWrites, public_origin=settings.public_origin)
     app.add_middleware(SecurityHeaders, hsts=settings.cookie_secure)  # outermost: headers on every response
     for router in ROUTERS:
         app.include_router(router)
 
     @app.get("/healthz", include_in_schema=False)
-    def healthz() -> dict:
+    async def healthz() -> dict:  # async: answers even while every worker thread is busy
         return {"status": "ok"}
 
     return app

@@ -25,6 +25,9 @@ class Settings(BaseSettings):
     push_quota_bytes: int = 50 * 1024 * 1024
     push_quota_window_seconds: int = 600
     push_quota_bytes_per_day: int = 500 * 1024 * 1024
+    # Requests of one session (or one address without a session) that run at once; the rest
+    # wait without holding a worker thread (server/core/fairness.py).
+    requests_at_once_per_caller: int = 8
     # Proxies whose X-Forwarded-For is trusted (comma-separated addresses); none by default.
     trusted_proxies: str = ""
     # The public origin (scheme://host[:port]) the office and phones use, when a proxy

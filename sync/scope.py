@@ -151,6 +151,11 @@ SCOPE_RULES: dict[str, dict[str, tuple]] = {
 }
 
 
+def sees_entity(role: str, entity: str) -> bool:
+    """Whether the role may see records of this entity at all (some of them)."""
+    return entity in SCOPE_RULES.get(role, {})
+
+
 def _apply(rule_index: int, viewer: Viewer, place: Place, entity_fields: frozenset[str]) -> frozenset[str] | None:
     if viewer.municipality_id != place.municipality_id:
         return None

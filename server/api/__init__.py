@@ -1,5 +1,5 @@
 """Routers per resource. Order matters only for the catch-all PWA routes (last)."""
-from server.api import admin, devices, docs, organisations, pwa, records, session, sync
+from server.api import admin, devices, docs, lists, organisations, pwa, records, session, sync
 
 ROUTERS = [
     session.router,
@@ -7,6 +7,7 @@ ROUTERS = [
     admin.router,
     organisations.router,
     records.router,
+    lists.router,
     docs.router,
     sync.router,
     pwa.router,

@@ -12,13 +12,12 @@ from __future__ import annotations
 import uuid
 from datetime import date
 
-from fastapi import APIRouter, Depends, Query, Request
+from fastapi import APIRouter, Depends, Request
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 from sqlmodel import Session, select
 
 from schemas.accounts import User
-from schemas.enums import PHASES, codes
 from schemas.oplog import RecordSnapshot
 from server.auth.authz import require
 from server.auth.sessions import viewer_of
@@ -67,24 +66,6 @@ def _one(db: Session, viewer: Viewer, entity: str, record_id: str) -> tuple[Reco
 
 # --- citizens -------------------------------------------------------------------------
 
-class CitizenSummary(BaseModel):
-    id: str
-    code: str | None
-    initials: str | None
-    phase: str | None = Field(description="Fasen i borgerens nuværende forløb (sync.derive.current_course), du kan se")
-    plan_missing: bool = Field(description="Fase 2 eller 3 uden behandlingsplan")
-    duplicate_code: bool = Field(description="En anden borger i kommunen har samme kode")
-    archived: bool
-    has_conflicts: bool
-    partial: bool = Field(description="Sandt, hvis du kun må se en del af borgerens oplysninger")
-    last_seq: int
-
-
-class CitizenList(BaseModel):
-    citizens: list[CitizenSummary]
-    total: int
-
-
 class CitizenDetail(BaseModel):
     citizen: dict
     status: dict = Field(description="Det nuværende forløb: fase, behandlingsplan, afsluttet (sync.derive.citizen_status)")
@@ -92,53 +73,6 @@ class CitizenDetail(BaseModel):
     contacts: list[dict]
     consents: list[dict]
     form_responses: list[dict]
-
-
-@router.get("/citizens", response_model=CitizenList, summary="Borgere, du har adgang til")
-def list_citizens(
-    db: Session = Depends(get_db),
-    user: User = Depends(require("GET /api/citizens")),
-    q: str | None = Query(None, max_length=40, description="Søg i kode og initialer"),
-    phase: str | None = Query(None, description="Kun borgere i denne fase: " + ", ".join(sorted(codes(PHASES)))),
-    include_archived: bool = Query(False),
-    limit: int = Query(200, ge=1, le=1000),
-    offset: int = Query(0, ge=0),
-):
-    if phase is not None and phase not in codes(PHASES):
-        raise ApiError("invalid_field", "choice", "phase", allowed=codes(PHASES))
-    viewer = viewer_of(user)
-    rows = db.exec(select(R).where(R.entity == "citizen", scope_filter(viewer))).all()
-    citizens = visible(db, viewer, list(rows))
-    ids = [row.id for row, _ in citizens]
-    courses: dict[str, list[dict]] = {}
-    for start in range(0, len(ids), 500):
-        course_rows = db.exec(
-            select(R).where(R.entity == "course", R.citizen_id.in_(ids[start : start + 500]), scope_filter(viewer))
-        ).all()
-        for course_row, state in visible(db, viewer, list(course_rows)):
-            courses.setdefault(course_row.citizen_id, []).append(state)
-    needle = (q or "").strip().lower()
-    items = []
-    for row, state in citizens:
-        fields = state["fields"]
-        if state.get("archived") and not include_archived:
-            continue
-        if needle and not any(needle in str(fields.get(name) or "").lower() for name in ("code", "initials")):
-            continue
-        status = citizen_status(courses.get(row.id, []))
-        if phase is not None and status["phase"] != phase:
-            continue
-        items.append({
-            "id": row.id, "code": fields.get("code"), "initials": fields.get("initials"), "phase": status["phase"],
-            "plan_missing": status["plan_missing"], "duplicate_code": bool((state.get("derived") or {}).get("duplicate_code")),
-            "archived": bool(state.get("archived")), "has_conflicts": bool(state.get("conflicts")),
-            "partial": bool(state.get("partial")), "last_seq": row.last_seq,
-        })
-    items.sort(key=lambda item: (item["code"] or "", item["id"]))
-    page = items[offset : offset + limit]
-    by_id = {row.id: row for row, _ in citizens}
-    _audit_reads(db, user, [by_id[item["id"]] for item in page])
-    return {"citizens": page, "total": len(items)}
 
 
 @router.get("/citizens/{citizen_id}", response_model=CitizenDetail, summary="Én borger med forløb, kontakter, samtykker og skemaer",
@@ -160,10 +94,6 @@ def get_citizen(citizen_id: str, db: Session = Depends(get_db), user: User = Dep
 
 # --- leads ----------------------------------------------------------------------------
 
-class LeadList(BaseModel):
-    leads: list[dict]
-
-
 class LeadOut(BaseModel):
     lead: dict
 
@@ -178,22 +108,6 @@ class LeadIn(BaseModel):
     sex: str | None = Field(None, max_length=20)
     concerns: list[str] | None = Field(None, max_length=20)
     id: uuid.UUID | None = Field(None, description="Klientens id for leadet; gensendes formularen, oprettes den ikke to gange")
-
-
-@router.get("/leads", response_model=LeadList, summary="Anonyme leads, du har adgang til")
-def list_leads(
-    db: Session = Depends(get_db),
-    user: User = Depends(require("GET /api/leads")),
-    include_archived: bool = Query(False),
-    limit: int = Query(500, ge=1, le=2000),
-):
-    viewer = viewer_of(user)
-    rows = db.exec(select(R).where(R.entity == "lead", scope_filter(viewer))).all()
-    leads = [(row, state) for row, state in visible(db, viewer, list(rows)) if include_archived or not state.get("archived")]
-    leads.sort(key=lambda item: (item[1]["fields"].get("seen_on") or "", item[0].id), reverse=True)
-    leads = leads[:limit]
-    _audit_reads(db, user, [row for row, _ in leads])
-    return {"leads": [state for _, state in leads]}
 
 
 @router.get("/leads/{lead_id}", response_model=LeadOut, summary="Ét lead", responses=problem_responses(404))

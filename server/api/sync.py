@@ -4,7 +4,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from fastapi import APIRouter, Depends, Query, Request
+from fastapi import APIRouter, BackgroundTasks, Depends, Query, Request
 from pydantic import BaseModel, Field
 from sqlmodel import Session
 
@@ -15,6 +15,7 @@ from server.auth.limiter import push_quota
 from server.auth.sessions import current_user
 from server.core import audit
 from server.core.body import BodyError, split_push_body
+from server.core.db import checkpoint
 from server.core.deps import ReleasingRoute, get_db
 from server.core.errors import COMMON_RESPONSES, ApiError, problem_responses
 from server.sync.pull import pull
@@ -73,7 +74,8 @@ PUSH_BODY = {"required": True, "content": {"application/json": {"schema": PushBo
 
 @router.post("/push", response_model=PushResponse, dependencies=[Depends(require("POST /api/sync/push"))],
              openapi_extra={"requestBody": PUSH_BODY}, responses=problem_responses(413, 429))
-def push(request: Request, raw: bytes = Depends(push_body), user: User = Depends(current_user), db: Session = Depends(get_db)) -> dict:
+def push(request: Request, background: BackgroundTasks, raw: bytes = Depends(push_body), user: User = Depends(current_user),
+         db: Session = Depends(get_db)) -> dict:
     settings, clock = request.app.state.settings, request.app.state.clock
     try:
         device_id, ops = split_push_body(raw)
@@ -94,6 +96,7 @@ def push(request: Request, raw: bytes = Depends(push_body), user: User = Depends
         device.last_seen_at = datetime.now(UTC)
         db.add(device)
         db.commit()
+    background.add_task(checkpoint, request.app.state.engine)  # after the answer, outside the lock
     return {"results": results, "server_hlc": clock.current(), "device_revoked": revoked is not None}
 
 
@@ -108,6 +111,7 @@ def _quarantine_all(db: Session, user: User, device: Device, raw_ops: list) -> l
 @router.get("/pull", dependencies=[Depends(require("GET /api/sync/pull"))])
 def pull_route(
     request: Request,
+    background: BackgroundTasks,
     cursor: int = Query(0, ge=0, description="next_cursor of the previous pull; 0 for everything"),
     limit: int = Query(500, ge=1, le=5000, description="maximum records in this page"),
     device_id: str | None = Query(None, max_length=64, description="the pulling device (revocation, remote wipe)"),
@@ -122,4 +126,5 @@ def pull_route(
     page = pull(db, user=user, device_id=device_id, cursor=cursor, limit=min(limit, settings.max_pull_limit), epoch=epoch,
                 known_remaining=remaining)
     db.commit()
+    background.add_task(checkpoint, request.app.state.engine)  # a pull writes audit rows
     return {**page, "server_hlc": clock.current()}

@@ -51,6 +51,10 @@ def _sqlite_pragmas(dbapi_connection, _record) -> None:
     cursor.execute("PRAGMA synchronous=NORMAL")  # durable across app crashes in WAL mode
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA busy_timeout=30000")
+    # Checkpoints leave the commit: a push paid for copying the WAL back into the database
+    # while it held the push lock. `checkpoint` runs after a push or pull has answered; the
+    # automatic one stays only as a bound (10,000 pages ≈ 40 MB) for other writes.
+    cursor.execute("PRAGMA wal_autocheckpoint=10000")
     cursor.close()
 
 
@@ -65,4 +69,23 @@ def migrate(engine: Engine, revision: str = "heads") -> None:
     """Upgrade to `revision`; by default every head (parallel work may add branches before
     a merge revision joins them)."""
     command.upgrade(alembic_config(engine), revision)
+
+
+WAL_CHECKPOINT_BYTES = 8 * 1024 * 1024
+
+
+def checkpoint(engine: Engine) -> None:
+    """Copy the WAL back into a SQLite database once it has grown past 8 MB — outside
+    any push lock, after the push that grew it has answered (a background task), in
+    PASSIVE mode (it never waits for readers). Nothing to do on PostgreSQL."""
+    if engine.dialect.name != "sqlite" or not engine.url.database or engine.url.database == ":memory:":
+        return
+    wal = Path(f"{engine.url.database}-wal")
+    try:
+        if wal.stat().st_size < WAL_CHECKPOINT_BYTES:
+            return
+    except FileNotFoundError:
+        return
+    with engine.connect() as connection:
+        connection.exec_driver_sql("PRAGMA wal_checkpoint(PASSIVE)")
 

@@ -2,7 +2,7 @@
 and the ids that left the caller's scope in the same range."""
 from __future__ import annotations
 
-from sqlalchemy import and_, false, func, or_
+from sqlalchemy import and_, false, func, or_, true
 from sqlmodel import Session, select
 
 from schemas.accounts import User
@@ -19,20 +19,36 @@ R = RecordSnapshot
 COLUMNS = (R.id, R.entity, R.municipality_id, R.team_id, R.org_id, R.citizen_id, R.last_seq, R.state, R.derived)
 
 
-def scope_filter(viewer: scope.Viewer):
-    """SQL pre-filter equal to `sync.scope.visible_fields(...) is not None` (tested)."""
-    in_municipality = R.municipality_id == viewer.municipality_id
+def scope_filter(viewer: scope.Viewer, table=R, entity: str | None = None):
+    """SQL pre-filter equal to `sync.scope.visible_fields(...) is not None` (tested), over
+    the `records` snapshots — or, with `entity`, over that entity's register table
+    (`Citizen`, `Lead`: the same scope columns), so a list can walk the register's own
+    indexes (server/api/lists.py)."""
+
+    def of(name: str) -> bool | None:  # is the row of entity `name`? None: decided per row
+        return None if entity is None else entity == name
+
+    def branch(name: str, condition):
+        known = of(name)
+        if known is None:
+            return and_(table.entity == name, condition())
+        return condition() if known else false()
+
+    in_municipality = table.municipality_id == viewer.municipality_id
     if viewer.role == "projektleder":
         return in_municipality
-    if viewer.role == "behandler":
-        return and_(in_municipality, or_(R.team_id == viewer.org_id, R.entity == "lead"))
+    if viewer.role == "behandler":  # the own team's citizen records, every lead
+        lead = of("lead")
+        if lead is None:
+            return and_(in_municipality, or_(table.team_id == viewer.org_id, table.entity == "lead"))
+        return and_(in_municipality, true() if lead else table.team_id == viewer.org_id)
     if viewer.role == "frivillig":
         shared = select(Share.citizen_id).where(
             Share.org_id == viewer.org_id, Share.purpose.in_(sorted(IDENTITY_SHARING_PURPOSES))
         )
         return and_(
             in_municipality,
-            or_(and_(R.entity == "lead", R.org_id == viewer.org_id), and_(R.entity == "citizen", R.id.in_(shared))),
+            or_(branch("lead", lambda: table.org_id == viewer.org_id), branch("citizen", lambda: table.id.in_(shared))),
         )
     return false()
 

@@ -10,15 +10,42 @@ from sync.derive import citizen_status
 CHILDREN = {"course": "courses", "contact": "contacts", "consent": "consents", "form_response": "form_responses"}
 
 
-async def _all_citizens(client, **params) -> list[dict]:
-    """Every citizen the list shows (all pages)."""
-    citizens: list[dict] = []
-    while True:
-        body = (await client.get("/api/citizens", params={**params, "limit": 1000, "offset": len(citizens)})).json()
+async def _all_citizens(client, limit: int = 1000, **params) -> list[dict]:
+    """Every citizen the list shows (all pages, following `next`)."""
+    first = (await client.get("/api/citizens", params={**params, "limit": limit})).json()
+    citizens, token, total = first["citizens"], first["next"], first["total"]
+    while token is not None:
+        body = (await client.get("/api/citizens", params={**params, "limit": limit, "after": token})).json()
+        assert body["total"] is None  # counted on the first page only
         citizens += body["citizens"]
-        if len(citizens) >= body["total"]:
-            assert len(citizens) == body["total"]
-            return citizens
+        token = body["next"]
+    assert len(citizens) == total
+    return citizens
+
+
+async def test_the_citizen_list_pages_by_code_without_gaps_or_repeats(app, client, login):
+    await login(client, "projektleder")
+    whole = await _all_citizens(client)
+    paged = await _all_citizens(client, limit=7)
+    assert [c["id"] for c in paged] == [c["id"] for c in whole]
+    assert [(c["code"], c["id"]) for c in whole] == sorted((c["code"], c["id"]) for c in whole)
+    bad = await client.get("/api/citizens", params={"after": "bm90LWEtY3Vyc29y"})
+    assert bad.status_code == 422 and bad.json()["error"]["field"] == "after"
+
+
+async def test_the_lead_list_pages_newest_first(app, client, login):
+    await login(client, "projektleder")
+    whole = (await client.get("/api/leads", params={"limit": 2000})).json()["leads"]
+    paged, token = [], None
+    while True:
+        body = (await client.get("/api/leads", params={"limit": 3, **({"after": token} if token else {})})).json()
+        paged += body["leads"]
+        token = body["next"]
+        if token is None:
+            break
+    assert [lead["id"] for lead in paged] == [lead["id"] for lead in whole] and len(whole) > 3
+    keys = [(lead["fields"]["seen_on"], lead["id"]) for lead in whole]
+    assert keys == sorted(keys, reverse=True)
 
 
 async def _seen_by(client) -> dict[str, dict]:
