@@ -6,31 +6,29 @@ would step over it for good. Each ends with exactly its own municipality's recor
 """
 from __future__ import annotations
 
-import os
 import threading
 import uuid
 
 import pytest
 from sqlalchemy import create_engine, text
-from sqlalchemy.engine import make_url
 from support import ServerProcess, hlc_now, register_device_sync
+from support.pg import fresh_database, needs_postgres
 
 from server import demo
 from server.auth.passwords import hash_password
 
-ADMIN_URL = os.environ.get("BROBYGGER_TEST_POSTGRES_URL")
-pytestmark = pytest.mark.skipif(not ADMIN_URL, reason="set BROBYGGER_TEST_POSTGRES_URL (make test does)")
+pytestmark = needs_postgres
 M2, M2_TEAM, M2_USER = (str(uuid.UUID(int=n)) for n in (0xA2, 0xA3, 0xA4))
 PUSHES, PER_PUSH = 30, 40
 
 
 @pytest.fixture
 def two_municipalities(tmp_path):
-    name = f"brobygger_tenants_{uuid.uuid4().hex[:10]}"
-    admin = create_engine(ADMIN_URL, isolation_level="AUTOCOMMIT")
-    with admin.connect() as connection:
-        connection.execute(text(f'CREATE DATABASE "{name}"'))
-    url = make_url(ADMIN_URL).set(database=name).render_as_string(hide_password=False)
+    with fresh_database("brobygger_tenants") as url:
+        yield from _servers(tmp_path, url)
+
+
+def _servers(tmp_path, url):
     settings = {"demo_mode": True}
     first = ServerProcess(tmp_path, database_url=url, name="first", settings=settings).start()
     engine = create_engine(url)
@@ -47,9 +45,6 @@ def two_municipalities(tmp_path):
     first.close()
     second.close()
     engine.dispose()
-    with admin.connect() as connection:
-        connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-    admin.dispose()
 
 
 def _pusher(server, username, team, created, failures):

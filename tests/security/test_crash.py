@@ -11,19 +11,16 @@ import os
 import random
 import signal
 import threading
-import time
 import uuid
 
 import httpx
-import pytest
 from sqlalchemy import create_engine, text
-from sqlalchemy.engine import make_url
 from support import ServerProcess, hlc_now
+from support.pg import fresh_database, needs_postgres
 
 SOAK = os.environ.get("HYPOTHESIS_PROFILE") == "soak"
 KILLS = int(os.environ.get("CRASH_KILLS", "30" if SOAK else "3"))
 TEAM = "22222222-2222-4222-8222-222222222222"
-PG_ADMIN_URL = os.environ.get("BROBYGGER_TEST_POSTGRES_URL")
 TRANSPORT_ERRORS = (httpx.TransportError,)
 
 
@@ -96,14 +93,9 @@ def test_kill_9_during_pushes_loses_and_duplicates_nothing_on_sqlite(tmp_path):
     assert len(created) > 10
 
 
-@pytest.mark.skipif(not PG_ADMIN_URL, reason="set BROBYGGER_TEST_POSTGRES_URL (make test does)")
+@needs_postgres
 def test_kill_9_during_pushes_loses_and_duplicates_nothing_on_postgresql(tmp_path):
-    name = f"brobygger_crash_{uuid.uuid4().hex[:10]}"
-    admin = create_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT")
-    with admin.connect() as connection:
-        connection.execute(text(f'CREATE DATABASE "{name}"'))
-    url = make_url(PG_ADMIN_URL).set(database=name).render_as_string(hide_password=False)
-    try:
+    with fresh_database("brobygger_crash") as url:
         server = ServerProcess(tmp_path, database_url=url, settings={"demo_mode": True})
         with server:
             created = crash_loop(server, KILLS)
@@ -111,8 +103,3 @@ def test_kill_9_during_pushes_loses_and_duplicates_nothing_on_postgresql(tmp_pat
         with engine.connect() as connection:
             assert_exactly_once(connection, created)
         engine.dispose()
-    finally:
-        time.sleep(0.2)
-        with admin.connect() as connection:
-            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()

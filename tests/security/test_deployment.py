@@ -5,15 +5,11 @@ instead of failing the batch."""
 from __future__ import annotations
 
 import json
-import os
 import uuid
 
-import pytest
 from sqlalchemy import create_engine, text
-from sqlalchemy.engine import make_url
 from support import ServerProcess, hlc_now
-
-PG_ADMIN_URL = os.environ.get("BROBYGGER_TEST_POSTGRES_URL")
+from support.pg import fresh_database, needs_postgres
 
 
 def test_a_spoofed_forwarded_for_does_not_move_the_login_limit(tmp_path):
@@ -28,14 +24,9 @@ def test_a_spoofed_forwarded_for_does_not_move_the_login_limit(tmp_path):
         assert statuses[:10] == [401] * 10 and statuses[10] == 429
 
 
-@pytest.mark.skipif(not PG_ADMIN_URL, reason="set BROBYGGER_TEST_POSTGRES_URL (make test does)")
+@needs_postgres
 def test_nan_is_refused_per_op_on_postgresql(tmp_path):
-    name = f"brobygger_nan_{uuid.uuid4().hex[:10]}"
-    admin = create_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT")
-    with admin.connect() as connection:
-        connection.execute(text(f'CREATE DATABASE "{name}"'))
-    url = make_url(PG_ADMIN_URL).set(database=name).render_as_string(hide_password=False)
-    try:
+    with fresh_database("brobygger_nan") as url:
         with ServerProcess(tmp_path, database_url=url, settings={"demo_mode": True}) as server:
             client, signed = server.phone("behandler")
             device = signed.device_id
@@ -51,7 +42,3 @@ def test_nan_is_refused_per_op_on_postgresql(tmp_path):
         with engine.connect() as connection:
             assert connection.execute(text("SELECT count(*) FROM quarantine WHERE op_id = :i"), {"i": bad["op_id"]}).scalar() == 1
         engine.dispose()
-    finally:
-        with admin.connect() as connection:
-            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()

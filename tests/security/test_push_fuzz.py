@@ -19,9 +19,9 @@ import httpx
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from sqlalchemy import create_engine, text
-from sqlalchemy.engine import make_url
+from sqlalchemy import text
 from support.hlc import hlc_now
+from support.pg import fresh_database
 
 from schemas.problems import PROBLEMS
 from server.app import create_app
@@ -30,7 +30,6 @@ from server.settings import Settings
 TEAM = "22222222-2222-4222-8222-222222222222"  # the demo team
 SOAK = os.environ.get("HYPOTHESIS_PROFILE") == "soak"
 EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "300" if SOAK else "25"))
-PG_ADMIN_URL = os.environ.get("BROBYGGER_TEST_POSTGRES_URL")
 
 json_leaf = st.one_of(st.none(), st.booleans(), st.integers(), st.floats(allow_nan=True, allow_infinity=True),
                       st.text(max_size=20))
@@ -154,18 +153,10 @@ def sqlite_app(tmp_path):
 
 @pytest.fixture
 def postgresql_app():
-    if not PG_ADMIN_URL:
-        pytest.skip("set BROBYGGER_TEST_POSTGRES_URL (make test does)")
-    name = f"brobygger_fuzz_{uuid.uuid4().hex[:10]}"
-    admin = create_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT")
-    with admin.connect() as connection:
-        connection.execute(text(f'CREATE DATABASE "{name}"'))
-    app = _app(make_url(PG_ADMIN_URL).set(database=name).render_as_string(hide_password=False))
-    yield app
-    app.state.engine.dispose()
-    with admin.connect() as connection:
-        connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-    admin.dispose()
+    with fresh_database("brobygger_fuzz") as url:
+        app = _app(url)
+        yield app
+        app.state.engine.dispose()
 
 
 @settings(max_examples=EXAMPLES, deadline=None, suppress_health_check=list(HealthCheck))
