@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 DATABASE ?= sqlite:///var/brobygger.db
 
-.PHONY: run test soak pwa pwa-if-stale chromium
+.PHONY: run test soak bench pwa pwa-if-stale chromium
 
 # Reinstall only when pyproject.toml (the dependencies) or this file (the extras) changes.
 $(STAMP): pyproject.toml Makefile
@@ -27,6 +27,15 @@ test: $(STAMP) chromium
 
 soak: $(STAMP)
 	HYPOTHESIS_PROFILE=soak $(PY) -m pytest -q -m "soak or fuzz"
+
+# Sync benchmarks (docs/benchmarks.md): push against the PouchDB peer (npm install in
+# bench/peer), the floor and raw SQLite, scaling, two municipalities (PostgreSQL as for
+# tests), then 100 devices at once. Short runs: make bench SYNC_ARGS="--ops 2000" LOAD_ARGS="--devices 20 --seconds 10"
+bench: $(STAMP)
+	cd bench/peer && npm install --no-audit --no-fund
+	@url=$${BROBYGGER_TEST_POSTGRES_URL:-$$(bash tests/postgres/start-postgres.sh)} && \
+	  BROBYGGER_TEST_POSTGRES_URL=$$url $(PY) bench/sync_push.py $(SYNC_ARGS)
+	$(PY) bench/load.py $(LOAD_ARGS)
 
 # The phone app takes the domain from schemas/ (pwa/src/gen/schema.js), then builds.
 pwa: $(STAMP)

@@ -121,7 +121,8 @@ const sw = await generateSW({
   clientsClaim: true,
   skipWaiting: false, // the app asks the waiting worker to take over (message SKIP_WAITING)
   navigateFallback: "/index.html",
-  navigateFallbackDenylist: [/^\/api\//, /^\/healthz/],
+  // The office (/kontor/) is server-rendered pages, never the app shell.
+  navigateFallbackDenylist: [/^\/api\//, /^\/healthz/, /^\/kontor(\/|$)/],
   dontCacheBustURLsMatching: /\/assets\/app-[0-9a-f]{10}\./,
   runtimeCaching: [{ urlPattern: ({ url }) => url.pathname.startsWith("/api/"), handler: "NetworkOnly" }],
 });

@@ -30,6 +30,9 @@ class User(SQLModel, table=True):
     is_demo: bool = False
     # Bumped whenever the user's role or organisation changes; devices then re-pull from scratch.
     scope_epoch: int = 1
+    # The value of the identity provider's matching claim (BROBYGGER_OIDC_USER_CLAIM, e.g. the
+    # e-mail address) for a login with the municipality's OpenID Connect provider.
+    external_id: str | None = Field(default=None, unique=True, index=True)
 
 
 class Device(SQLModel, table=True):
@@ -42,6 +45,19 @@ class Device(SQLModel, table=True):
     revoked_by: str | None = None
 
 
+class Invitation(SQLModel, table=True):
+    """A one-time link to choose a password (a new user's invitation, or a reset). Only the
+    SHA-256 of the link's token is stored; it works once, until `expires_at`."""
+
+    token_hash: str = Field(primary_key=True)
+    user_id: str = Field(foreign_key="user.id", index=True)
+    purpose: str  # invite | reset
+    created_at: datetime
+    expires_at: datetime
+    created_by: str | None = None  # the administrator (None: the set-up command)
+    used_at: datetime | None = None
+
+
 class SessionToken(SQLModel, table=True):
     """A login session. Only the SHA-256 of the cookie value is stored."""
 
@@ -51,6 +67,23 @@ class SessionToken(SQLModel, table=True):
     device_id: str | None = Field(default=None, index=True)
     created_at: datetime
     last_seen_at: datetime
+
+
+class ApiToken(SQLModel, table=True):
+    """A municipality's read-only API token (server/office/tokens.py): reports and the
+    pseudonymous register for Excel or Power BI. Only the SHA-256 of the token is stored."""
+
+    __tablename__ = "api_token"
+
+    id: str = Field(primary_key=True)
+    token_hash: str = Field(unique=True, index=True)
+    municipality_id: str = Field(foreign_key="municipality.id", index=True)
+    name: str
+    created_at: datetime
+    created_by: str = Field(foreign_key="user.id")
+    last_used_at: datetime | None = None
+    revoked_at: datetime | None = None
+    revoked_by: str | None = None
 
 
 class AuditEntry(SQLModel, table=True):

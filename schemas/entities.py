@@ -9,6 +9,12 @@ An entity's relations are data, read by the server and the phone alike (schemas.
   never shown to the referrer.
 - `id_rule`: how every device derives the same id for the same thing (a consent per
   citizen, purpose and recipient), so that two phones recording it write one record.
+- `under`: the field naming a record that is not a citizen which this one sits with (a
+  contact attempt's lead): same municipality, seen by whoever sees that record's kind.
+- `attendance`: the field listing the organisations that took part (a meeting's
+  attendees) and the consent purpose each relies on, per value of another field (the
+  meeting's kind): an attending partner sees the record while that consent is live.
+A team-owned record (the visibility log) has an `owner` that refers to a team.
 """
 from __future__ import annotations
 
@@ -16,7 +22,10 @@ import uuid
 from dataclasses import dataclass
 
 from schemas.fields import FieldSpec, Merge, field_specs
-from schemas.records import Citizen, CitizenIdentity, Consent, Contact, Course, FormResponse, Lead
+from schemas.enums import MEETING_CONSENT_PURPOSE
+from schemas.records import (
+    Citizen, CitizenIdentity, Consent, Contact, Course, FormResponse, Lead, LeadAttempt, Meeting, VisibilityWork,
+)
 
 # Operation kinds a client may send.
 CREATE, SET, AMEND, VOID, ARCHIVE, UNARCHIVE = "create", "set", "amend", "void", "archive", "unarchive"
@@ -36,6 +45,27 @@ class IdRule:
 
 
 @dataclass(frozen=True)
+class Attendance:
+    """Who took part: `field` lists {"org_id", …}; each relies on the consent purpose
+    `purposes[value of by]` (a coordination meeting: coordination_meeting)."""
+
+    field: str
+    by: str
+    purposes: dict[str, str]
+
+    def pairs(self, fields: dict, team_id: str | None = None) -> frozenset[tuple[str, str]]:
+        """(org_id, purpose) of every attending organisation other than the owning team."""
+        purpose = self.purposes.get(fields.get(self.by))
+        attendees = fields.get(self.field) or []
+        if purpose is None or not isinstance(attendees, list):
+            return frozenset()
+        return frozenset(
+            (item["org_id"], purpose) for item in attendees
+            if isinstance(item, dict) and isinstance(item.get("org_id"), str) and item["org_id"] != team_id
+        )
+
+
+@dataclass(frozen=True)
 class EntitySpec:
     name: str
     label: str  # Danish
@@ -46,6 +76,8 @@ class EntitySpec:
     owner: str | None = None
     link: str | None = None
     id_rule: IdRule | None = None
+    under: str | None = None
+    attendance: Attendance | None = None
 
     @property
     def op_kinds(self) -> frozenset[str]:
@@ -80,7 +112,8 @@ def _entity(name: str, label: str, *tables: type, **relations) -> EntitySpec:
     for table in tables:
         fields.update(field_specs(table))
     spec = EntitySpec(name=name, label=label, tables=tables, fields=fields, **relations)
-    for relation in (spec.parent, spec.owner, spec.link, *(spec.id_rule.fields if spec.id_rule else ())):
+    attendance = (spec.attendance.field, spec.attendance.by) if spec.attendance else ()
+    for relation in (spec.parent, spec.owner, spec.link, spec.under, *attendance, *(spec.id_rule.fields if spec.id_rule else ())):
         assert relation is None or relation in fields, (name, relation)
     return spec
 
@@ -96,6 +129,10 @@ ENTITIES: dict[str, EntitySpec] = {
         _entity("consent", "Samtykke", Consent, parent="citizen_id", id_rule=CONSENT_ID),
         _entity("lead", "Henvisning", Lead, owner="org_id", link="citizen_id"),
         _entity("form_response", "Skema", FormResponse, append_only=True, parent="citizen_id"),
+        _entity("lead_attempt", "Kontaktforsøg (henvisning)", LeadAttempt, append_only=True, under="lead_id"),
+        _entity("meeting", "Møde", Meeting, append_only=True, parent="citizen_id",
+                attendance=Attendance("attendees", "kind", MEETING_CONSENT_PURPOSE)),
+        _entity("visibility", "Synlighedsarbejde", VisibilityWork, owner="team_id"),
     )
 }
 CHILD_ENTITIES = frozenset(name for name, spec in ENTITIES.items() if spec.parent)

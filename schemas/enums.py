@@ -137,15 +137,15 @@ CONSENT_PURPOSES = choices(
     ("share_with_partner", "Videregivelse af oplysninger til samarbejdspartner"),
     ("status_to_referrer", "Status tilbage til den, der henviste"),
     ("coordination_meeting", "Drøftelse på koordineringsmøde"),
+    ("network_meeting", "Deltagelse i netværksmøde"),
     ("contact_other_services", "Kontakt til andre instanser"),
     ("follow_up", "Opfølgende kontakt efter afsluttet behandling"),
     ("sms_reminders", "Påmindelser via sms"),
 )
 
-# A live consent for one of these purposes lets the named recipient organisation see the
-# citizen's identity. (A referrer sees the stage of its own leads without any consent, and
-# never which citizen a lead became: sync/scope.py.)
-IDENTITY_SHARING_PURPOSES = frozenset({"share_with_partner"})
+# What a live consent lets the named recipient organisation see is one table in
+# sync/scope.py (PARTNER_VIEWS). A referrer sees the stage of its own leads without any
+# consent, and never which citizen a lead became.
 
 CONSENT_ACTIONS = choices(("grant", "Givet"), ("withdraw", "Trukket tilbage"))
 CONSENT_FORMS = choices(("oral", "Mundtligt"), ("written", "Skriftligt"))
@@ -189,7 +189,37 @@ LEAD_STAGES = choices(
     ("closed", "Afsluttet"),
 )
 
-# What a lead's outcome (set by a behandler) means as a stage.
+# The lead pipeline (schemas/records.py `Lead`): claimed by a behandler (a multi-value
+# field: two claims made offline are a conflict), contact attempts (`lead_attempt`), and
+# one resolution — linked to a citizen or closed with a reason. Concurrent resolutions
+# (a closure concurrent with a link) are a conflict on that one field.
+LEAD_RESOLUTIONS = choices(
+    ("link_new", "Koblet til en ny borger"),
+    ("link_existing", "Koblet til en kendt borger"),
+    ("not_target_group", "Afsluttet: ikke i målgruppen"),
+    ("not_found", "Afsluttet: ikke fundet"),
+    ("declines", "Afsluttet: ønsker ikke kontakt"),
+    ("already_known", "Afsluttet: allerede kendt"),
+    ("other", "Afsluttet: anden årsag"),
+)
+LEAD_LINKS = frozenset({"link_new", "link_existing"})
+
+LEAD_ATTEMPT_RESULTS = choices(
+    ("not_found", "Ikke truffet"),
+    ("met", "Truffet kort"),
+    ("talked", "Samtale"),
+)
+# An attempt that reached the person: the referrer reads "i kontakt".
+LEAD_ATTEMPT_REACHED = frozenset({"met", "talked"})
+
+# Where a lead was seen, as the first-seen place of a citizen made from it (pre-filled).
+FIRST_SEEN_OF_LEAD_PLACE = {
+    "vaerested": "dropin_shelter", "varmestue": "dropin_shelter", "herberg": "dropin_shelter",
+    "street": "public_space", "housing": "own_home", "consumption_room": "social_health_service",
+}
+
+# Before the pipeline a behandler set one `outcome` (still accepted from older apps): what
+# it means as a stage (sync.derive.lead_stage).
 LEAD_STAGE_OF_OUTCOME = {
     None: "received",
     "new": "received",
@@ -207,3 +237,49 @@ FORMS = choices(
 )
 
 FORM_FILLED_BY = choices(("practitioner", "Behandler"), ("citizen", "Borgeren selv"), ("citizen_helped", "Borgeren med hjælp"))
+
+# Coordination meetings (15 minutes on Teams, fixed agenda, the citizen consents but is
+# absent) and network meetings (with the citizen): evaluation [L3152–L3181].
+MEETING_KINDS = choices(
+    ("coordination", "Koordineringsmøde"),
+    ("network", "Netværksmøde"),
+)
+# The consent each attending organisation (other than the citizen's own team) relies on.
+MEETING_CONSENT_PURPOSE = {"coordination": "coordination_meeting", "network": "network_meeting"}
+MEETING_ROLES = choices(
+    ("behandler", "Behandler"),
+    ("caseworker", "Sagsbehandler / myndighed"),
+    ("jobcenter", "Jobcenter"),
+    ("civil_society", "Civilsamfund / værested"),
+    ("housing_support", "Bostøtte / SKP"),
+    ("mentor", "Mentor / mestringsvejleder"),
+    ("health", "Læge / sundhed"),
+    ("psychiatry", "Psykiatri"),
+    ("other", "Andet"),
+)
+
+# Visibility work ("synlighedsarbejde", evaluation [L2507–L2519, L2538–L2543]).
+VISIBILITY_KINDS = choices(
+    ("outreach_tour", "Opsøgende tur"),
+    ("materials", "Materialer (lightere, postkort …)"),
+    ("talk", "Oplæg / møde med samarbejdspartner"),
+    ("reminder", "Påmindelse til samarbejdspartner (mail, opkald)"),
+    ("other", "Andet"),
+)
+VISIBILITY_PLACES = choices(
+    ("street", "Gaden / offentligt rum"),
+    ("dropin", "Værested / varmestue / herberg"),
+    ("partner_office", "Hos samarbejdspartner"),
+    ("online", "Online / telefon"),
+    ("other", "Andet"),
+)
+VISIBILITY_PARTNERS = choices(
+    ("borgerservice", "Borgerservice"),
+    ("jobcenter", "Jobcenter"),
+    ("police", "Politi"),
+    ("gp", "Praktiserende læger"),
+    ("psychiatry", "Psykiatri"),
+    ("housing", "Boligsocialt arbejde"),
+    ("civil_society", "Civilsamfund"),
+    ("other", "Andre"),
+)

@@ -21,7 +21,9 @@ from schemas import enums
 from schemas.entities import ENTITIES, EntitySpec
 from schemas.enums import Choice
 from schemas.fields import FieldSpec
-from schemas.forms import FORMS, Form
+from schemas import forms, schedule
+from schemas.forms import FORM_VERSIONS, FORMS
+from schemas.forms import kontakt_loebende as loebende
 from schemas.problems import PROBLEMS, error_table
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -54,22 +56,42 @@ def _entity(spec: EntitySpec) -> dict:
         "parent": spec.parent,
         "owner": spec.owner,
         "link": spec.link,
+        "under": spec.under,
+        "attendance": {"field": spec.attendance.field, "by": spec.attendance.by, "purposes": spec.attendance.purposes}
+        if spec.attendance else None,
         "id_rule": {"namespace": spec.id_rule.namespace, "fields": list(spec.id_rule.fields)} if spec.id_rule else None,
         "fields": {name: _field(field) for name, field in spec.fields.items()},
     }
 
 
-def _form(form: Form) -> dict:
+def _forms() -> dict:
+    """Every published version of every form (a draft or an old response keeps its own)."""
+    out: dict[str, dict] = {}
+    for (code, version), form in sorted(FORM_VERSIONS.items()):
+        entry = out.setdefault(code, {"label": FORMS[code].label, "latest": FORMS[code].version, "versions": {}})
+        entry["versions"][str(version)] = {key: value for key, value in form.as_json().items() if key != "code"}
+    return out
+
+
+def _derive_forms() -> dict:
+    """The tables of the due rule and the pre-fill (sync.derive), for pwa/src/derive.js."""
     return {
-        "version": form.version,
-        "label": form.label,
-        "questions": [
-            {key: value for key, value in {
-                "key": q.key, "label": q.label, "kind": q.kind.value, "options": _options(q.options) or None,
-                "min": q.min, "max": q.max, "required": q.required or None,
-            }.items() if value is not None}
-            for q in form.questions
-        ],
+        "schedule_default": schedule.DEFAULT_SCHEDULE,
+        "cadence_of_form": schedule.CADENCE_OF_FORM,
+        "max_occasions_of_form": schedule.MAX_OCCASIONS_OF_FORM,
+        "once_form": schedule.ONCE_FORM,
+        "enrolment_consent": schedule.ENROLMENT_CONSENT,
+        "loebende_prefill": {
+            "phases": [option.code for option in loebende.PHASES_1_3],
+            "main_places": [option.code for option in loebende.MAIN_PLACES],
+            "main_place_of_contact_place": loebende.MAIN_PLACE_OF_CONTACT_PLACE,
+            "remote_place": loebende.REMOTE_PLACE,
+            "in_person_channels": list(loebende.IN_PERSON_CHANNELS),
+            "frequency_limits_half_days": [list(pair) for pair in loebende.FREQUENCY_LIMITS_HALF_DAYS],
+            "frequency_rarest": loebende.FREQUENCY_RAREST,
+            "frequency_none": loebende.FREQUENCY_NONE,
+            "min_period_days": loebende.MIN_PERIOD_DAYS,
+        },
     }
 
 
@@ -86,7 +108,7 @@ def document() -> dict:
     return {
         "entities": {name: _entity(spec) for name, spec in ENTITIES.items()},
         "lists": code_lists(),
-        "forms": {code: _form(form) for code, form in FORMS.items()},
+        "forms": _forms(),
         "problems": {
             code: {"status": p.status, "message": p.message, "reasons": dict(p.reasons), "retry": p.retry}
             for code, p in PROBLEMS.items()
@@ -95,6 +117,11 @@ def document() -> dict:
             "plan_phases": sorted(enums.PLAN_PHASES),
             # JSON keys are strings: the outcome "not set yet" is the key "null".
             "lead_stage_of_outcome": {json.dumps(k) if k is None else k: v for k, v in enums.LEAD_STAGE_OF_OUTCOME.items()},
+            "lead_links": sorted(enums.LEAD_LINKS),
+            "lead_attempt_reached": sorted(enums.LEAD_ATTEMPT_REACHED),
+            "first_seen_of_lead_place": enums.FIRST_SEEN_OF_LEAD_PLACE,
+            "meeting_consent_purpose": enums.MEETING_CONSENT_PURPOSE,
+            **_derive_forms(),
         },
     }
 
@@ -114,6 +141,7 @@ def protocol_doc() -> str:
 def main(argv: list[str]) -> None:
     target = Path(argv[0]) if argv else TARGET
     target.parent.mkdir(parents=True, exist_ok=True)
+    forms.write_published()  # refuses to change a published form version
     target.write_text(render(), encoding="utf-8")
     PROTOCOL_DOC.write_text(protocol_doc(), encoding="utf-8")
     print(f"wrote {target} and the error table of {PROTOCOL_DOC.relative_to(ROOT)}")

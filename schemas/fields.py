@@ -42,6 +42,7 @@ class Kind(StrEnum):
     PHASE_EVENT = "phase_event"  # {"phase": code, "date": date}
     CONSENT_EVENT = "consent_event"  # {"action", "form", "given_by", "date", "note"?}
     ANSWERS = "answers"  # form answers, checked against the response's form version
+    ATTENDEES = "attendees"  # [{"org_id", "role", "consent_id"?}]: a meeting's organisations
 
 
 class Ref(StrEnum):
@@ -50,6 +51,8 @@ class Ref(StrEnum):
     CITIZEN = "citizen"  # a citizen record
     TEAM = "team"  # an organisation of kind rusmiddelcenter
     ORGANISATION = "organisation"  # any organisation
+    USER = "user"  # a user of the municipality (who claimed a lead)
+    LEAD = "lead"  # a lead record (a contact attempt's lead)
 
 
 @dataclass(frozen=True)
@@ -77,7 +80,7 @@ class FieldSpec:
         return self.label or self.name
 
 
-JSON_KINDS = {Kind.CODES, Kind.PHASE_EVENT, Kind.CONSENT_EVENT, Kind.ANSWERS}
+JSON_KINDS = {Kind.CODES, Kind.PHASE_EVENT, Kind.CONSENT_EVENT, Kind.ANSWERS, Kind.ATTENDEES}
 
 
 def synced(

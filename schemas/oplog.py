@@ -40,6 +40,13 @@ class QuarantinedOp(SQLModel, table=True):
     received_at: datetime
     resolved_at: datetime | None = None
     resolved_by: str | None = None
+    # The project lead's decision (server/office/admin/triage.py): "reapplied" (corrected and
+    # written again as `new_op_id` by the deciding user) or "dismissed", with the reason.
+    decision: str | None = None
+    decision_reason: str | None = None
+    new_op_id: str | None = None
+    # Decisions in order (1, 2, …): the phone's cursor for learning them (pull `resolved`).
+    decision_seq: int | None = Field(default=None, index=True)
 
 
 class RecordSnapshot(SQLModel, table=True):
@@ -66,6 +73,16 @@ class Share(SQLModel, table=True):
     """A live consent that lets `org_id` see something of `citizen_id` (derived)."""
 
     citizen_id: str = Field(primary_key=True)
+    org_id: str = Field(primary_key=True)
+    purpose: str = Field(primary_key=True)
+
+
+class Attendance(SQLModel, table=True):
+    """An organisation that attended a meeting (`record_id`) relying on a consent `purpose`
+    of the meeting's citizen (derived from the meeting's attendees, server/sync/meetings.py).
+    With `share` it decides whether that organisation sees the meeting."""
+
+    record_id: str = Field(primary_key=True)
     org_id: str = Field(primary_key=True)
     purpose: str = Field(primary_key=True)
 

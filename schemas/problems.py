@@ -74,6 +74,13 @@ PROBLEMS = _catalogue(
         "not_date": "Feltet '{field}' skal være en dato som 2026-11-23.",
         "choice": "Feltet '{field}' skal være en af: {allowed}.",
         "unknown": "Feltet '{field}' kendes ikke her. Fjern det og prøv igen.",
+        "taken": "Feltet '{field}' er allerede i brug af en anden. Vælg et andet.",
+        "username": "Brugernavnet skal være 2–64 tegn: små bogstaver, tal og . _ @ - (og starte med et bogstav eller tal).",
+        "role_org": "Rollen passer ikke til organisationen: rollen {label} hører til en organisation af typen {hint}.",
+        "password_short": "Adgangskoden skal være mindst {limit} tegn. Brug gerne flere ord.",
+        "password_repeat": "De to adgangskoder er ikke ens. Skriv den samme to gange.",
+        "not_json": "Feltet '{field}' skal være gyldig JSON.",
+        "first_of_month": "Feltet '{field}' skal være den første dag i en måned, fx 2026-01-01.",
     }, action="fix the named field of the request"),
     Problem("batch_too_large", 413, "Der er for mange ændringer i én sending (højst {limit}). Del dem op og send igen.", {
         "body": "Sendingen er for stor (højst {limit} MB). Del ændringerne op og send igen.",
@@ -82,8 +89,9 @@ PROBLEMS = _catalogue(
     Problem("server_error", 500, "Der skete en fejl på serveren. Prøv igen om lidt.", retry=True,
             action="keep everything; retry later (the server logged only the error's type)"),
     # --- sessions and rights -----------------------------------------------------------
-    Problem("not_logged_in", 401, "Du er ikke logget ind, eller din session er udløbet. Log ind igen.",
-            action="keep the outbox; ask the user to log in; retry"),
+    Problem("not_logged_in", 401, "Du er ikke logget ind, eller din session er udløbet. Log ind igen.", {
+        "api_token": "API-nøglen er ukendt eller tilbagekaldt. Bed projektlederen om en ny nøgle.",
+    }, action="keep the outbox; ask the user to log in; retry"),
     Problem("bad_credentials", 401, "Forkert brugernavn eller adgangskode.", action="let the user try again"),
     Problem("too_many_attempts", 429, "For mange forsøg. Vent {seconds} sekunder, og prøv igen.", retry=True,
             action="wait Retry-After seconds"),
@@ -96,6 +104,8 @@ PROBLEMS = _catalogue(
         "link_citizen": "Du har ikke adgang til den borger, du vil knytte henvisningen til.",
         "self_deactivate": "Du kan ikke deaktivere dig selv. Bed en anden administrator om det.",
         "cross_site": "Forespørgslen kom fra en anden hjemmeside og er afvist. Brug Brobygger direkte.",
+        "csrf": "Formularen er udløbet eller kom ikke fra denne side. Genindlæs siden, og prøv igen.",
+        "self_change": "Du kan ikke ændre din egen rolle eller organisation. Bed en anden administrator om det.",
     }, where=BOTH, action="the user may not make this change (rights changed while offline); quarantined for the project lead"),
     Problem("device_unknown", 403, "Enheden er ikke registreret til din bruger. Log ind igen på enheden.",
             action="register the device again (POST /api/devices) and retry"),
@@ -150,6 +160,8 @@ PROBLEMS = _catalogue(
         "not_ref": "'{label}' skal være et UUID.",
         "phase_event": "'{label}' skal være {{\"phase\": fase-kode, \"date\": dato}}.",
         "consent_event": "'{label}' skal have action, form, given_by og date (og evt. note).",
+        "attendees": "'{label}' skal være en liste med 1–{limit} forskellige organisationer, hver med org_id, role og evt. consent_id.",
+        "unknown_user": "'{label}': brugeren findes ikke i din kommune.",
         "answers": "'{label}' skal være et objekt med svar.",
         "void": "En annullering kan kun have en begrundelse: {{\"reason\": \"...\"}} på højst {limit} tegn.",
         "unknown_org": "'{label}': organisationen findes ikke i din kommune.",
@@ -157,6 +169,8 @@ PROBLEMS = _catalogue(
         "unknown_form": "Skemaet findes ikke i den version. Opdatér appen og prøv igen.",
         "answer_unknown": "Spørgsmålet findes ikke i skemaet. Fjern svaret.",
         "answer_required": "Besvar spørgsmålet: {label}",
+        "unknown_version": "Skemaet findes ikke i den version, svarene er givet til (udgivne versioner: {allowed}). Opdatér appen og prøv igen.",
+        "answer_not_applicable": "Spørgsmålet '{label}' stilles kun, {hint}. Fjern svaret, eller ret svaret på det andet spørgsmål.",
     }, where=OP, action=FIX_AND_RESEND),
     Problem("missing_field", 422, "Feltet '{label}' skal udfyldes.", where=OP, action=FIX_AND_RESEND),
     Problem("clock_ahead", 422, "Ændringens tidsstempel ligger {seconds} sekunder foran serverens ur (højst {limit} tilladt). Ret telefonens ur, og send igen.",
@@ -164,6 +178,11 @@ PROBLEMS = _catalogue(
     Problem("record_not_found", 404, "Oplysningen, der ændres, findes ikke (endnu) på serveren. Den sendes igen ved næste synkronisering.", {
         "citizen": "Borgeren findes ikke (endnu) på serveren. Ændringen sendes igen ved næste synkronisering.",
     }, retry=True, where=OP, action="the record is not on the server (yet): resend after the op that creates it"),
+    Problem("consent_missing", 422, "Mødet kan ikke gemmes uden samtykke fra borgeren til hver deltagende organisation.", {
+        "missing": "Mødet kan ikke gemmes: borgeren har ikke givet samtykke til '{hint}' for {label}. Registrér samtykket, eller fjern {label} fra mødet, og gem igen.",
+        "withdrawn": "Mødet kan ikke gemmes: borgeren har trukket samtykket til '{hint}' for {label} tilbage. Fjern {label} fra mødet, og gem igen.",
+        "wrong_consent": "Mødet kan ikke gemmes: samtykket, der er angivet for {label}, gælder ikke '{hint}' for denne borger. Vælg organisationen igen, og gem.",
+    }, where=OP, action="show it in \"Kræver handling\"; the user records the consent or removes the organisation, and saves again"),
     Problem("wrong_record_id", 422, "Samtykkets id skal udledes af borger, formål og modtager (uuid5). Forventet: {expected}.",
             where=OP, action=FIX_AND_RESEND),
     Problem("conflicting_create", 409, "Der findes allerede en anden oplysning med samme id. Opret den med et nyt id.", {
@@ -171,7 +190,38 @@ PROBLEMS = _catalogue(
     }, where=BOTH, action="the id belongs to another record; quarantined"),
     Problem("device_mismatch", 403, "Ændringen er lavet på en anden enhed end den, der sender.", where=OP,
             action="a client bug: send each device's ops from that device"),
+    # --- installation: invitations, identity provider, triage ------------------------------
+    Problem("link_expired", 410, "Linket er allerede brugt, udløbet eller ugyldigt. Bed din administrator om et nyt.",
+            action="ask an administrator for a new link"),
+    Problem("login_failed", 401, "Login med kommunens login mislykkedes. Prøv igen.", {
+        "state": "Login-forsøget kunne ikke genkendes (måske udløbet eller startet i et andet vindue). Prøv igen.",
+        "provider": "Kommunens login svarede ikke som forventet. Prøv igen om lidt, eller kontakt din administrator.",
+        "unknown_user": "Du er logget ind hos kommunen, men din bruger findes ikke i Brobygger. Kontakt din administrator.",
+        "unverified": "Kommunens login har ikke bekræftet din e-mailadresse. Kontakt din administrator.",
+    }, action="start the login again; an unknown user asks an administrator"),
+    Problem("already_decided", 409, "Ændringen er allerede behandlet af en projektleder.",
+            action="reload the quarantine list"),
 )
+
+# What a project lead should do with a quarantined op, per code (the triage page). The
+# phone's own message (the templates above) is shown next to it.
+LEAD_ADVICE = {
+    "forbidden": "Brugeren havde ikke (længere) ret til ændringen, fx fordi borgeren er flyttet til et andet team. Skriv den igen selv, hvis den er rigtig, ellers afvis den.",
+    "device_revoked": "Ændringen kom fra en spærret telefon. Tjek med medarbejderen, om den er rigtig, før du skriver den igen; ellers afvis den.",
+    "op_malformed": "Ændringen kunne ikke læses. Spørg medarbejderen, hvad der skulle registreres, og afvis den her.",
+    "op_id_reused": "En fejl i appen. Afvis ændringen, og registrér indholdet igen, hvis det mangler.",
+    "unknown_entity": "Appen sendte en ukendt slags oplysning (en gammel eller fejlende app). Afvis ændringen.",
+    "unknown_field": "Appen sendte et felt, der ikke findes (en gammel app). Ret feltet og skriv ændringen igen, eller afvis den.",
+    "op_not_allowed": "Den slags ændring er ikke tilladt på oplysningen. Afvis den, og registrér det rigtige på anden vis.",
+    "invalid_value": "Værdien passede ikke til feltet. Ret værdien og skriv ændringen igen.",
+    "missing_field": "Et krævet felt manglede. Udfyld det og skriv ændringen igen.",
+    "clock_ahead": "Telefonens ur gik forkert. Skriv ændringen igen (den får serverens tid).",
+    "record_not_found": "Oplysningen, der blev ændret, findes ikke på serveren. Afvis ændringen, hvis oplysningen ikke kommer.",
+    "consent_missing": "Mødet nævnte en organisation uden et gyldigt samtykke fra borgeren. Tjek samtykket med behandleren; skriv mødet igen uden organisationen, eller afvis det.",
+    "wrong_record_id": "Samtykkets id var forkert (en fejl i appen). Afvis ændringen, og registrér samtykket igen.",
+    "conflicting_create": "Id'et tilhører en anden oplysning. Afvis ændringen, og registrér den igen som ny.",
+    "device_mismatch": "Ændringen blev sendt fra en anden telefon end den, der lavede den (en fejl i appen). Afvis den.",
+}
 
 
 def problem(code: str) -> Problem:

@@ -139,9 +139,70 @@ class Lead(Projection, table=True):
     age_band: str | None = synced(Merge.LWW, Kind.CODE, "Alder (skøn)", choices=enums.AGE_BANDS)
     sex: str | None = synced(Merge.LWW, Kind.CODE, "Køn", choices=enums.SEX)
     concerns: list | None = synced(Merge.LWW, Kind.CODES, "Hvad bekymrer dig?", choices=enums.LEAD_CONCERNS)
-    outcome: str | None = synced(Merge.LWW, Kind.CODE, "Status", choices=enums.LEAD_OUTCOMES)
-    # Set by a behandler; never shown to the referrer.
-    citizen_id: str | None = synced(Merge.LWW, Kind.REF, "Borger", index=True, ref=Ref.CITIZEN)
+    # Before the pipeline: one status set by a behandler. Still accepted from older apps and
+    # still read (sync.derive.lead_stage maps it to a stage); the fields below replace it.
+    outcome: str | None = synced(Merge.LWW, Kind.CODE, "Status (før forløbet af henvisninger)", choices=enums.LEAD_OUTCOMES)
+    # The pipeline, set by behandlere; none of it is shown to the referrer (sync/scope.py).
+    team_seen_on: str | None = synced(Merge.LWW, Kind.DATE, "Set af teamet")
+    # Multi-value: two behandlere claiming the lead offline are both kept, as a conflict.
+    claimed_by: str | None = synced(Merge.MULTI, Kind.REF, "Taget af", ref=Ref.USER)
+    # The citizen the lead became. Multi-value: two links made offline are a conflict.
+    citizen_id: str | None = synced(Merge.MULTI, Kind.REF, "Borger", index=True, ref=Ref.CITIZEN)
+    # Linked or closed with a reason. Multi-value: a closure concurrent with a link is a conflict.
+    resolution: str | None = synced(Merge.MULTI, Kind.CODE, "Udfald", choices=enums.LEAD_RESOLUTIONS)
+    resolved_on: str | None = synced(Merge.LWW, Kind.DATE, "Dato for udfald")
+    archived: bool | None = synced(Merge.ARCHIVE, Kind.BOOL, "Arkiveret")
+    # Derived by the server (sync.derive.lead_stage over the lead and its attempts), for the
+    # office's lead report: received, claimed, in_contact, closed.
+    stage: str | None = None
+
+
+class LeadAttempt(Projection, table=True):
+    """A behandler's attempt to find the person of a lead. Append-only, anonymous (codes only)."""
+
+    __sync_entity__: ClassVar[str] = "lead_attempt"
+
+    lead_id: str | None = synced(Merge.IMMUTABLE, Kind.REF, "Henvisning", required=True, index=True, ref=Ref.LEAD)
+    occurred_at: str | None = synced(Merge.APPEND, Kind.DATETIME, "Tidspunkt", required=True)
+    place_type: str | None = synced(Merge.APPEND, Kind.CODE, "Hvor?", choices=enums.LEAD_PLACE_TYPES)
+    result: str | None = synced(Merge.APPEND, Kind.CODE, "Resultat", choices=enums.LEAD_ATTEMPT_RESULTS, required=True)
+    voided: bool = False
+
+
+class Meeting(Projection, table=True):
+    """A coordination meeting (15 minutes, fixed agenda, the citizen consents but is absent)
+    or a network meeting (with the citizen). Every attending organisation other than the
+    citizen's team names the consent it relies on; the push refuses a missing or withdrawn
+    one (server/sync/meetings.py). Append-only: minutes are corrected by amend."""
+
+    __sync_entity__: ClassVar[str] = "meeting"
+
+    citizen_id: str | None = synced(Merge.IMMUTABLE, Kind.REF, "Borger", required=True, index=True, ref=Ref.CITIZEN)
+    kind: str | None = synced(Merge.IMMUTABLE, Kind.CODE, "Mødetype", choices=enums.MEETING_KINDS, required=True)
+    held_on: str | None = synced(Merge.APPEND, Kind.DATE, "Dato", required=True)
+    duration_minutes: int | None = synced(Merge.APPEND, Kind.INT, "Varighed (minutter)", required=True, ge=1, le=480)
+    citizen_present: bool | None = synced(Merge.APPEND, Kind.BOOL, "Borgeren deltog")
+    attendees: list | None = synced(Merge.APPEND, Kind.ATTENDEES, "Deltagende organisationer", required=True)
+    status_since_last: str | None = synced(Merge.APPEND, Kind.TEXT, "Status siden sidst", identifying=True, max_length=1000)
+    agreements: str | None = synced(Merge.APPEND, Kind.TEXT, "Aftaler", identifying=True, max_length=1000)
+    next_steps: str | None = synced(Merge.APPEND, Kind.TEXT, "Næste skridt", identifying=True, max_length=1000)
+    who_does_what: str | None = synced(Merge.APPEND, Kind.TEXT, "Hvem gør hvad", identifying=True, max_length=1000)
+    minutes: str | None = synced(Merge.APPEND, Kind.TEXT, "Kort referat", identifying=True, max_length=2000)
+    voided: bool = False
+
+
+class VisibilityWork(Projection, table=True):
+    """Synlighedsarbejde: one entry of a team's visibility log (tours, materials, talks with
+    borgerservice, jobcenter, police, GPs). Counts only, never identities."""
+
+    __sync_entity__: ClassVar[str] = "visibility"
+
+    team_id: str | None = synced(Merge.LWW, Kind.REF, "Team", required=True, index=True, ref=Ref.TEAM)
+    done_on: str | None = synced(Merge.LWW, Kind.DATE, "Dato", required=True)
+    kind: str | None = synced(Merge.LWW, Kind.CODE, "Hvad", choices=enums.VISIBILITY_KINDS, required=True)
+    place_type: str | None = synced(Merge.LWW, Kind.CODE, "Hvor", choices=enums.VISIBILITY_PLACES)
+    partners: list | None = synced(Merge.LWW, Kind.CODES, "Samarbejdspartnere mødt", choices=enums.VISIBILITY_PARTNERS)
+    reached: int | None = synced(Merge.LWW, Kind.INT, "Antal personer nået", ge=0, le=10000)
     archived: bool | None = synced(Merge.ARCHIVE, Kind.BOOL, "Arkiveret")
 
 
@@ -152,8 +213,15 @@ class FormResponse(Projection, table=True):
 
     citizen_id: str | None = synced(Merge.IMMUTABLE, Kind.REF, "Borger", required=True, index=True, ref=Ref.CITIZEN)
     form: str | None = synced(Merge.IMMUTABLE, Kind.CODE, "Skema", choices=enums.FORMS, required=True)
+    # The form version the answers were given against (schemas.forms); none: version 1.
+    version: int | None = synced(Merge.IMMUTABLE, Kind.INT, "Skemaversion", ge=1, le=999)
+    # The schedule's calendar period ("runde 3"), set when filled; a paper form's can be corrected.
     round: int | None = synced(Merge.APPEND, Kind.INT, "Runde", ge=1, le=100)
     filled_on: str | None = synced(Merge.APPEND, Kind.DATE, "Udfyldt", required=True)
     filled_by: str | None = synced(Merge.APPEND, Kind.CODE, "Udfyldt af", choices=enums.FORM_FILLED_BY)
+    on_paper: bool | None = synced(Merge.APPEND, Kind.BOOL, "Udfyldt på papir")
     answers: dict | None = synced(Merge.APPEND, Kind.ANSWERS, "Svar", required=True)
     voided: bool = False
+    # Derived by the server (sync.derive.occasions): the citizen's k-th live response of this
+    # form ("besvarelse k"), never sent by a phone, so two phones answering offline both count.
+    occasion: int | None = None

@@ -7,6 +7,7 @@ from fastapi import FastAPI
 from sqlalchemy import func, select
 
 from schemas.oplog import OpRow
+from server import office
 from server.api import ROUTERS
 from server.core import errors
 from server.core.body import BodyLimit
@@ -50,6 +51,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.add_middleware(SecurityHeaders, hsts=settings.cookie_secure)  # outermost: headers on every response
     for router in ROUTERS:
         app.include_router(router)
+    office.install(app)  # the /kontor/ pages, and HTML instead of JSON for their errors
 
     @app.get("/healthz", include_in_schema=False)
     async def healthz() -> dict:  # async: answers even while every worker thread is busy

@@ -18,8 +18,10 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
 from schemas.accounts import Municipality, Organisation, User
+from schemas.schedule import FormSchedule
 from server.auth.passwords import hash_password
 from server.core.clock import ServerClock
+from server.demo_forms import FormStory, demo_schedule
 from sync import hlc
 from sync.ops import consent_record_id
 
@@ -78,6 +80,7 @@ def load_demo(engine: Engine, today: date | None = None) -> bool:
 
         clock = ServerClock(max_drift_ms=300_000)
         generator = DemoGenerator(today or datetime.now(UTC).date(), {name: web_device_id(u) for name, u in users.items()})
+        db.add(FormSchedule(municipality_id=MUNICIPALITY_ID, **generator.schedule))
         for username, raw_ops in generator.batches():
             results = apply_ops(db, user=users[username], device_id=None, raw_ops=raw_ops, clock=clock)
             rejected = [r for r in results if r["status"] != "accepted"]
@@ -109,6 +112,7 @@ class DemoGenerator:
         self.devices = devices
         self.rnd = random.Random(SEED)
         self.counter = 0
+        self.schedule = demo_schedule(today)
 
     # -- op building --------------------------------------------------------------
     def _id(self) -> str:
@@ -198,7 +202,7 @@ class DemoGenerator:
 
         ops += self._contacts(citizen_id, phase, worker, identified)
         ops += self._consents(citizen_id, phase, worker, identified, number)
-        ops += self._forms(citizen_id, phase, worker, identified, first_seen, enrolled)
+        ops += FormStory(self, self.schedule).ops(citizen_id, phase, worker, ops)
         return ops
 
     def _contacts(self, citizen_id: str, phase: str, worker: str, identified: date) -> list[dict]:
@@ -247,45 +251,6 @@ class DemoGenerator:
                                          seen=[grant["op_id"]], create=False))
         if rnd.random() < 0.3:
             ops.append(self._consent(worker, day, citizen_id, "coordination_meeting", TEAM_ID))
-        return ops
-
-    def _forms(self, citizen_id: str, phase: str, worker: str, identified: date, first_seen: str, enrolled: date | None) -> list[dict]:
-        rnd = self.rnd
-        ops = []
-        if enrolled is None:
-            return ops
-        day = min(enrolled + timedelta(days=rnd.randint(0, 10)), self._days_ago(1))
-        ops.append(self._op(worker, self._at(day), "form_response", self._id(), "create", value={
-            "citizen_id": citizen_id, "form": "kontakt_start", "round": 1, "filled_on": day.isoformat(),
-            "filled_by": "practitioner",
-            "answers": {
-                "first_seen_place": first_seen,
-                "attachment": _weighted(rnd, {"known_dropped_out": 62, "unknown_before": 20, "sporadic_unclear": 18}),
-                "substitution": _weighted(rnd, {"never": 59, "before": 21, "now": 20}),
-                "substances": sorted(rnd.sample(["hash", "amphetamine", "cocaine", "opioids", "mixed"], rnd.randint(1, 2))),
-            },
-        }))
-        if rnd.random() < 0.6:
-            later = min(day + timedelta(days=rnd.randint(20, 90)), self._days_ago(1))
-            ops.append(self._op(worker, self._at(later), "form_response", self._id(), "create", value={
-                "citizen_id": citizen_id, "form": "kontakt_loebende", "round": 1, "filled_on": later.isoformat(),
-                "filled_by": "practitioner",
-                "answers": {
-                    "phase": phase, "main_place": "own_home" if rnd.random() < 0.8 else "vaerested",
-                    "attempt_frequency": _weighted(rnd, {"several_weekly": 31, "weekly": 40, "biweekly": 15, "monthly": 14}),
-                    "contact_frequency": _weighted(rnd, {"several_weekly": 22, "weekly": 43, "biweekly": 20, "monthly": 15}),
-                    "plan_made": "yes" if rnd.random() < 0.706 else "no",
-                },
-            }))
-        for round_no in range(1, rnd.randint(1, 3)):
-            filled = min(day + timedelta(days=60 * (round_no - 1) + 1), self._days_ago(1))
-            answers = {f"recovery_{key}": str(rnd.randint(1, 5)) for key in ("supported", "hope", "self_worth", "meaningful", "control")}
-            answers |= {f"wellbeing_{key}": rnd.randint(2, 8) for key in ("personal", "relations", "social", "physical")}
-            answers |= {"days_cannabis": rnd.randint(0, 7), "days_other_drugs": rnd.randint(0, 7)}
-            ops.append(self._op(worker, self._at(filled), "form_response", self._id(), "create", value={
-                "citizen_id": citizen_id, "form": "progression", "round": round_no, "filled_on": filled.isoformat(),
-                "filled_by": "citizen_helped", "answers": answers,
-            }))
         return ops
 
     def _leads(self, citizens: list[tuple[str, str, str]]) -> tuple[dict[str, list[dict]], list[dict]]:

@@ -35,6 +35,25 @@ class Settings(BaseSettings):
     public_origin: str = ""
     max_pull_limit: int = 1000
     pwa_dir: str = "pwa/dist"
+    # Office reports (server/office/discretion.py): a count above 0 and below this is shown
+    # as "<N" (the evaluation's discretion rule); teams with fewer units than
+    # `report_pool_below` are pooled into one series in by-team figures.
+    report_threshold: int = 3
+    report_pool_below: int = 10
+    # A one-time link to choose a password (invitation, reset) works this long.
+    invitation_hours: int = 72
+    # Log in with the municipality's OpenID Connect provider (server/auth/oidc.py); off
+    # while `oidc_issuer` is empty. Users are matched by `oidc_user_claim` against
+    # `user.external_id`; roles stay in Brobygger.
+    oidc_issuer: str = ""
+    oidc_client_id: str = ""
+    oidc_client_secret: str = ""
+    oidc_user_claim: str = "email"
+    oidc_scopes: str = "openid email profile"
+    oidc_label: str = "Log ind med kommunens login"
+    # "login": the provider asks the person to log in every time (a shared office PC or a
+    # found phone does not log in on someone else's provider session); "" allows single sign-on.
+    oidc_prompt: str = "login"
 
 
 @lru_cache

@@ -9,8 +9,13 @@ views, which have the same shape): `{"id", "fields", "archived", "created_hlc", 
 from __future__ import annotations
 
 from collections.abc import Iterable
+from datetime import date, timedelta
 
-from schemas.enums import LEAD_STAGE_OF_OUTCOME, PLAN_PHASES
+from schemas.enums import LEAD_ATTEMPT_REACHED, LEAD_LINKS, LEAD_STAGE_OF_OUTCOME, PLAN_PHASES
+from schemas.forms import kontakt_loebende as loebende
+from schemas.schedule import CADENCE_OF_FORM, ENROLMENT_CONSENT, MAX_OCCASIONS_OF_FORM, ONCE_FORM
+
+PREFILL_PHASES = frozenset(option.code for option in loebende.PHASES_1_3)
 
 
 def _newest(states: list[dict]) -> dict:
@@ -49,8 +54,193 @@ def citizen_status(courses: Iterable[dict]) -> dict:
     }
 
 
-def lead_stage(lead: dict) -> str:
-    """Where a lead is in the pipeline, in the volunteer's terms (schemas.enums.LEAD_STAGES)."""
+STAGE_ORDER = ("received", "claimed", "in_contact")
+
+
+def lead_stage(lead: dict, attempts: Iterable[dict] = ()) -> str:
+    """Where a lead is in the pipeline, in the volunteer's terms (schemas.enums.LEAD_STAGES),
+    from the lead and its contact attempts — never from anything of the citizen it became:
+    - archived, or resolved by a closure: closed; resolved by a link: in contact. While two
+      resolutions are in conflict (a closure concurrent with a link) a link among them
+      counts: someone found the person, and the team settles the rest;
+    - else the furthest of: claimed (a claim or any attempt), in contact (an attempt that
+      reached the person), and what an older app's `outcome` says (a closing outcome
+      closes the lead).
+    The attempts are the lead's `lead_attempt` records; voided ones do not count."""
     if lead.get("archived"):
         return "closed"
-    return LEAD_STAGE_OF_OUTCOME.get(lead["fields"].get("outcome"), "received")
+    fields = lead["fields"]
+    resolutions = {value["value"] for c in lead.get("conflicts") or () if c["field"] == "resolution" for value in c["values"]}
+    resolutions = (resolutions | {fields.get("resolution")}) - {None}
+    if resolutions & LEAD_LINKS:
+        return "in_contact"
+    if resolutions:
+        return "closed"
+    legacy = LEAD_STAGE_OF_OUTCOME.get(fields.get("outcome"), "received")
+    if legacy == "closed":
+        return "closed"
+    stages = {legacy}
+    live = [a for a in _live(attempts) if a["fields"].get("lead_id") == lead["id"]]
+    if fields.get("claimed_by") or live:
+        stages.add("claimed")
+    if any(a["fields"].get("result") in LEAD_ATTEMPT_REACHED for a in live):
+        stages.add("in_contact")
+    return max(stages, key=STAGE_ORDER.index)
+
+
+def lead_age_days(lead: dict, today: str) -> int:
+    """How many days ago the person was seen (the lead's `seen_on`), never below 0."""
+    seen = lead["fields"].get("seen_on")
+    return max(0, (date.fromisoformat(today) - date.fromisoformat(seen)).days) if seen else 0
+
+
+# --- forms: occasions, enrolment, rounds, what is due, the pre-filled kontaktskema løbende ---
+
+def _live(states: Iterable[dict]) -> list[dict]:
+    return [s for s in states if not s.get("voided") and not s.get("archived")]
+
+
+def occasions(responses: Iterable[dict]) -> dict[str, int]:
+    """Each live response's occasion ("besvarelse k"): the citizen's k-th live response of
+    that form, in the order filled_on, then created_hlc, then id. Derived, never stored by a
+    phone: two phones answering offline both count, and nothing conflicts."""
+    by_form: dict[str, list[dict]] = {}
+    for state in _live(responses):
+        by_form.setdefault(state["fields"].get("form"), []).append(state)
+    out: dict[str, int] = {}
+    for states in by_form.values():
+        states.sort(key=lambda s: (s["fields"].get("filled_on") or "", s.get("created_hlc") or "", s["id"]))
+        out.update({state["id"]: k for k, state in enumerate(states, start=1)})
+    return out
+
+
+def enrolled_on(courses: Iterable[dict], consents: Iterable[dict]) -> str | None:
+    """When the citizen joined: the earliest of the current course's start and the date of
+    a live consent to participate (schemas.schedule.ENROLMENT_CONSENT)."""
+    dates = []
+    course = current_course(list(courses))
+    if course is not None and course["fields"].get("started_on"):
+        dates.append(course["fields"]["started_on"])
+    for consent in _live(consents):
+        fields = consent["fields"]
+        state = fields.get("state") if isinstance(fields.get("state"), dict) else {}
+        if fields.get("purpose") == ENROLMENT_CONSENT and fields.get("granted") is True and state.get("date"):
+            dates.append(state["date"])
+    return min(dates) if dates else None
+
+
+def _month(day: str) -> int:
+    return int(day[:4]) * 12 + int(day[5:7]) - 1
+
+
+def round_of(schedule: dict, form: str, day: str) -> int | None:
+    """The schedule's round (calendar period) a day falls in, for this form: kontaktskema
+    start has one round; None before the schedule starts."""
+    if form == ONCE_FORM:
+        return 1
+    months = schedule[CADENCE_OF_FORM[form]]
+    since = _month(day) - _month(schedule["starts_on"])
+    return None if since < 0 else since // months + 1
+
+
+def round_end(schedule: dict, form: str, number: int) -> str:
+    """The last day of a round of a periodic form."""
+    last = _month(schedule["starts_on"]) + number * schedule[CADENCE_OF_FORM[form]] - 1
+    year, month = divmod(last + 1, 12)  # the first day of the month after, minus one day
+    return (date(year, month + 1, 1) - timedelta(days=1)).isoformat()
+
+
+def round_start(schedule: dict, form: str, number: int) -> str:
+    first = _month(schedule["starts_on"]) + (number - 1) * schedule[CADENCE_OF_FORM[form]]
+    year, month = divmod(first, 12)
+    return date(year, month + 1, 1).isoformat()
+
+
+def _round_answered(schedule: dict, response: dict) -> int | None:
+    fields = response["fields"]
+    number = fields.get("round")
+    if isinstance(number, int) and not isinstance(number, bool):
+        return number
+    return round_of(schedule, fields.get("form"), fields["filled_on"]) if fields.get("filled_on") else None
+
+
+def due(status: dict, responses: Iterable[dict], schedule: dict, today: str) -> list[dict]:
+    """What is due for one citizen today: `[{"form", "round", "due_on", "overdue"}]`.
+
+    `status`: `enrolled_on` (enrolled_on()), `ended` (citizen_status) and `archived`. Only an
+    active citizen (enrolled by today, course not ended, not archived) has anything due:
+    - kontaktskema start once, `start_within_days` after enrolment, until one is given;
+    - each periodic form (schemas.schedule.CADENCE_OF_FORM) the current round, unless a
+      response has that round; when the previous round had none either (and the citizen
+      was enrolled before it ended), that round too, overdue. The progressionsskema stops
+      after `progression_max` occasions (only the current round when one is left).
+    Computed each time from the responses; nothing of it is stored."""
+    enrolled = status.get("enrolled_on")
+    if not enrolled or enrolled > today or status.get("ended") or status.get("archived"):
+        return []
+    by_form: dict[str, list[dict]] = {}
+    for response in _live(responses):
+        by_form.setdefault(response["fields"].get("form"), []).append(response)
+    out = []
+    if not by_form.get(ONCE_FORM):
+        due_on = (date.fromisoformat(enrolled) + timedelta(days=schedule["start_within_days"])).isoformat()
+        out.append({"form": ONCE_FORM, "round": 1, "due_on": due_on, "overdue": today > due_on})
+    for form in CADENCE_OF_FORM:
+        current = round_of(schedule, form, today)
+        given = by_form.get(form, [])
+        left = schedule[MAX_OCCASIONS_OF_FORM[form]] - len(given) if form in MAX_OCCASIONS_OF_FORM else None
+        answered = {_round_answered(schedule, r) for r in given}
+        if current is None or current in answered or (left is not None and left <= 0):
+            continue
+        entries = []
+        previous = current - 1
+        if previous >= 1 and previous not in answered and enrolled <= round_end(schedule, form, previous):
+            entries.append({"form": form, "round": previous, "due_on": round_end(schedule, form, previous), "overdue": True})
+        entries.append({"form": form, "round": current, "due_on": round_end(schedule, form, current), "overdue": False})
+        out += entries[-left:] if left is not None else entries
+    return out
+
+
+def frequency(count: int, days: int) -> str:
+    """How often, in the six categories of kontaktskema løbende, from a count in a period."""
+    if count <= 0:
+        return loebende.FREQUENCY_NONE
+    for code, half_days in loebende.FREQUENCY_LIMITS_HALF_DAYS:
+        if 2 * days < half_days * count:
+            return code
+    return loebende.FREQUENCY_RAREST
+
+
+def loebende_prefill(contacts: Iterable[dict], status: dict, since: str, until: str) -> dict:
+    """What kontaktskema løbende is pre-filled with, from what the phone knows for the period
+    `since`..`until` (dates, both included): how often contact was attempted (every contact
+    and attempt) and how often it happened (contacts), where the work mostly took place
+    (contacts, else attempts), the current phase and whether there is a behandlingsplan.
+    The behandler confirms or corrects each."""
+    inside = [c for c in _live(contacts) if since <= (c["fields"].get("occurred_at") or "")[:10] <= until]
+    made = [c for c in inside if c["fields"].get("kind") == "contact"]
+    days = max(loebende.MIN_PERIOD_DAYS, (date.fromisoformat(until) - date.fromisoformat(since)).days + 1)
+    phase = status.get("phase")
+    return {
+        "phase": phase if phase in PREFILL_PHASES else None,
+        "main_place": _main_place(made or inside),
+        "attempt_frequency": frequency(len(inside), days),
+        "contact_frequency": frequency(len(made), days),
+        "plan_made": "yes" if status.get("plan_date") else "no",
+    }
+
+
+def _main_place(contacts: list[dict]) -> str | None:
+    counts: dict[str, int] = {}
+    for contact in contacts:
+        fields = contact["fields"]
+        if fields.get("channel") and fields["channel"] not in loebende.IN_PERSON_CHANNELS:
+            place = loebende.REMOTE_PLACE
+        else:
+            place = loebende.MAIN_PLACE_OF_CONTACT_PLACE.get(fields.get("place"))
+        if place:
+            counts[place] = counts.get(place, 0) + 1
+    if not counts:
+        return None
+    order = [option.code for option in loebende.MAIN_PLACES]
+    return max(counts, key=lambda place: (counts[place], -order.index(place)))

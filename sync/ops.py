@@ -18,9 +18,9 @@ from typing import Any
 import orjson
 
 from schemas.entities import AMEND, ARCHIVE, CONSENT_ID, CREATE, ENTITIES, SET, UNARCHIVE, VOID, EntitySpec
-from schemas.enums import CONSENT_ACTIONS, CONSENT_FORMS, CONSENT_GIVEN_BY, PHASES, codes
+from schemas.enums import CONSENT_ACTIONS, CONSENT_FORMS, CONSENT_GIVEN_BY, MEETING_ROLES, PHASES, codes
 from schemas.fields import FieldSpec, Kind, Merge
-from schemas.forms import FORMS
+from schemas.forms import FORM_VERSIONS, FORMS, Form, Question, applies, form_of, unanswered
 from schemas.problems import render
 from sync import hlc as hlc_mod
 
@@ -301,28 +301,56 @@ def _create_value(entity: EntitySpec, value: Any, record_id: str, now: Now) -> d
         if record_id != expected:
             raise OpRejected("wrong_record_id", field="record_id", expected=expected)
     if "answers" in checked and "form" in checked:
-        check_answers(checked["form"], checked["answers"], now)
+        check_answers(checked["form"], checked["answers"], now, checked.get("version"))
     return checked
 
 
-def check_answers(form_code: str, answers: dict, now: Now | None = None) -> None:
-    """Every answer fits its question (kind, options, range) and every required question is
-    answered; otherwise OpRejected naming `answers.<key>`."""
-    form = FORMS.get(form_code)
+def check_answers(form_code: str, answers: dict, now: Now | None = None, version: int | None = None) -> None:
+    """The answers fit the form version they were given against (none: version 1): every
+    key is a question of it, an answer is given only to a question that applies (its
+    conditions hold: no readiness in phase 1, no drinks when not drinking), every required
+    question that applies is answered, and every answer fits its question (kind, options,
+    range). Otherwise OpRejected naming `answers.<key>` (the first in the form's order)
+    and what to do."""
+    form = form_of(form_code, version)
     if form is None:
+        if form_code in FORMS:
+            known = sorted(v for code, v in FORM_VERSIONS if code == form_code)
+            raise OpRejected("invalid_value", "unknown_version", "version", label="Skemaversion", allowed=known)
         raise OpRejected("invalid_value", "unknown_form", "form", label="Skema")
-    for question in form.questions:
-        if question.required and answers.get(question.key) in (None, "", []):
-            raise OpRejected("invalid_value", "answer_required", f"answers.{question.key}", label=question.label)
-    for key, value in answers.items():
-        question = form.question(key)
-        if question is None:
+    for key in answers:
+        if form.question(key) is None:
             raise OpRejected("invalid_value", "answer_unknown", _key_path("answers", key))
-        if value is not None:
-            try:
-                check_value(question.spec, value, now)
-            except OpRejected as error:
-                raise OpRejected(error.code, error.reason, f"answers.{key}", **_details_of(question.spec)) from None
+    for question in form.questions:
+        value = answers.get(question.key)
+        path = f"answers.{question.key}"
+        if not applies(question, answers):
+            if not unanswered(value):
+                raise OpRejected("invalid_value", "answer_not_applicable", path, label=question.label, hint=condition_text(form, question))
+            continue
+        if unanswered(value):
+            if question.required:
+                raise OpRejected("invalid_value", "answer_required", path, label=question.label)
+            continue
+        try:
+            check_value(question.spec, value, now)
+        except OpRejected as error:
+            raise OpRejected(error.code, error.reason, path, **_details_of(question.spec)) from None
+
+
+def condition_text(form: Form, question: Question) -> str:
+    """When a question is asked, in Danish from the form's own labels (never an answer sent):
+    "når 'Hvilken fase er borgeren i nu?' er Fase 2 … eller Fase 3 …"."""
+    parts = []
+    for condition in question.when:
+        other = form.question(condition.item)
+        name = other.label if other else condition.item
+        if condition.in_ is not None:
+            labels = [o.label for o in (other.options if other else ()) if o.code in condition.in_] or list(condition.in_)
+            parts.append(f"når '{name}' er {' eller '.join(labels)}")
+        else:
+            parts.append(f"når '{name}' er mindst {condition.min}")
+    return " og ".join(parts)
 
 
 def _key_path(parent: str, key: str) -> str:
@@ -407,6 +435,8 @@ def check_value(spec: FieldSpec, value: Any, now: Now | None = None) -> Any:
         if not isinstance(value, dict):
             raise bad("answers")
         return value
+    if kind == Kind.ATTENDEES:
+        return _attendees(value, spec)
     raise AssertionError(f"unhandled kind {kind}")
 
 
@@ -425,6 +455,31 @@ def _consent_event(value: Any, spec: FieldSpec, now: Now | None) -> dict:
     if note is not None and (not isinstance(note, str) or len(note) > 500):
         raise OpRejected("invalid_value", "too_long", f"{name}.note", label=f"{spec.title}.note", limit=500)
     return {**value, "date": _date(value["date"], f"{name}.date", spec.title, now)}
+
+
+MAX_ATTENDEES = 20
+ATTENDEE_KEYS = frozenset({"org_id", "role", "consent_id"})
+
+
+def _attendees(value: Any, spec: FieldSpec) -> list[dict]:
+    """[{"org_id": uuid, "role": code, "consent_id": uuid?}, …]: 1–20 distinct organisations.
+    Whether each consent exists and is live is the server's check (server/sync/meetings.py)."""
+    name, roles = spec.name, codes(MEETING_ROLES)
+    if not isinstance(value, list) or not 1 <= len(value) <= MAX_ATTENDEES:
+        raise OpRejected("invalid_value", "attendees", name, label=spec.title, limit=MAX_ATTENDEES)
+    out, orgs = [], set()
+    for item in value:
+        if not isinstance(item, dict) or not {"org_id", "role"} <= set(item) or set(item) - ATTENDEE_KEYS:
+            raise OpRejected("invalid_value", "attendees", name, label=spec.title, limit=MAX_ATTENDEES)
+        org = canonical_uuid(item["org_id"])
+        consent = canonical_uuid(item.get("consent_id")) if item.get("consent_id") is not None else None
+        if org is None or org in orgs or (item.get("consent_id") is not None and consent is None):
+            raise OpRejected("invalid_value", "attendees", name, label=spec.title, limit=MAX_ATTENDEES)
+        if not isinstance(item["role"], str) or item["role"] not in roles:
+            raise OpRejected("invalid_value", "not_choice", f"{name}.role", label=f"{spec.title}.role", allowed=roles)
+        orgs.add(org)
+        out.append({"org_id": org, "role": item["role"], **({"consent_id": consent} if consent else {})})
+    return out
 
 
 DATE_SHAPE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")

@@ -38,13 +38,16 @@ export async function call(method, path, body) {
 
 export const login = (username, password) => call("POST", "/api/session", { username, password });
 export const currentSession = () => call("GET", "/api/session");
+export const loginProviders = () => call("GET", "/api/session/providers");
 export const logout = () => call("DELETE", "/api/session");
 export const registerDevice = (name, deviceId) => call("POST", "/api/devices", { name, device_id: deviceId });
 export const organisations = () => call("GET", "/api/organisations");
+export const schedule = () => call("GET", "/api/schedule");
 export const push = (deviceId, ops) => call("POST", "/api/sync/push", { device_id: deviceId, ops });
-export function pull({ cursor, limit, deviceId, epoch, remaining = null }) {
+export function pull({ cursor, limit, deviceId, epoch, resolvedAfter = 0, remaining = null }) {
   const q = new URLSearchParams({ cursor: String(cursor), limit: String(limit), device_id: deviceId });
   if (epoch !== null && epoch !== undefined) q.set("epoch", String(epoch));
   if (Number.isInteger(remaining)) q.set("remaining", String(remaining)); // the previous page's: spares the server a count
+  if (resolvedAfter) q.set("resolved_after", String(resolvedAfter));
   return call("GET", `/api/sync/pull?${q}`);
 }

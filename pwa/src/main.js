@@ -11,6 +11,8 @@ import { contactScreen, phaseScreen, consentScreen, conflictScreen } from "./scr
 import { leadsScreen, newLeadScreen } from "./screens/leads.js";
 import { syncScreen, badge } from "./screens/settings.js";
 import { unlockChangeScreen } from "./screens/unlockchange.js";
+import { fillScreen, paperScreen, responseScreen } from "./screens/forms_fill.js";
+import { handOverScreen, selfFillScreen } from "./screens/selffill.js";
 
 /* global __BUILD_TAG__ */
 const BUILD_TAG = __BUILD_TAG__;
@@ -41,6 +43,20 @@ const app = {
     sync.syncNow("unlock");
   },
   lockNow: () => lockNow(),
+  // "Giv telefonen til borgeren" (screens/selffill.js): while the citizen fills the
+  // progressionsskema nothing else is shown; leaving locks the app (the behandler unlocks).
+  selfFill: null, // {citizenId, view: null | "pause" | "done"}
+  startSelfFill(citizenId) {
+    app.selfFill = { citizenId, view: null };
+    app.mode = "selffill";
+    render();
+  },
+  pauseSelfFill: () => ((app.selfFill.view = "pause"), render()),
+  resumeSelfFill: () => ((app.selfFill.view = null), render()),
+  endSelfFill() {
+    history.replaceState(null, "", `#/borger/${encodeURIComponent(app.selfFill.citizenId)}`);
+    lockNow();
+  },
   async wiped(reason) {
     clearActiveDraft();
     const messages = {
@@ -92,6 +108,13 @@ function bannerRegion() {
 }
 
 function shell(screen) {
+  root.classList.toggle("selffill", app.mode === "selffill");
+  if (app.mode === "selffill") {
+    // The citizen's screen: no way to the behandler's data (no menu, no links, no sync badge).
+    const main = h("main", { id: "main", tabindex: "-1" }, screen.body);
+    const nav = screen.actions?.length ? h("nav", { class: "actions", "aria-label": "Handlinger" }, screen.actions) : null;
+    return [h("header", { class: "top" }, h("span", { class: "brand" }, "Spørgsmål til dig")), main, nav];
+  }
   const header = h(
     "header",
     { class: "top" },
@@ -152,6 +175,7 @@ async function pick() {
   if (app.mode === "setup") return setupScreen(app);
   if (app.mode === "unlock") return unlockScreen(app);
   clearActiveDraft();
+  if (app.mode === "selffill") return selfFillScreen(app); // whatever the address says
   const hash = location.hash.replace(/^#/, "") || "/";
   const parts = hash.split("/").filter(Boolean);
   const role = store.state.user?.role;
@@ -172,6 +196,10 @@ async function pick() {
     if (parts[2] === "kode") return codeScreen(app, id);
     if (parts[2] === "samtykke") return consentScreen(app, id, parts[3] ? decodeURIComponent(parts[3]) : null);
     if (parts[2] === "konflikt") return conflictScreen(app, id, decodeURIComponent(parts[3] || ""), decodeURIComponent(parts[4] || ""));
+    if (parts[2] === "skema" && parts[3]) return fillScreen(app, id, decodeURIComponent(parts[3]), { paper: parts[4] === "papir" });
+    if (parts[2] === "papir") return paperScreen(app, id);
+    if (parts[2] === "svar" && parts[3]) return responseScreen(app, id, decodeURIComponent(parts[3]));
+    if (parts[2] === "selv") return handOverScreen(app, id);
     return citizenScreen(app, id);
   }
   return listScreen(app);
@@ -182,7 +210,8 @@ function adminScreen() {
     title: "Administrator",
     body: [
       h("h1", {}, "Administrator"),
-      h("p", {}, "Appen er til feltarbejde. Brugere og telefoner administreres på kontorets administrationsside."),
+      h("p", {}, "Appen er til feltarbejde. Brugere, teams og telefoner administreres på kontorets administrationsside."),
+      h("a", { class: "button primary", href: "/kontor/admin", id: "admin-page" }, "Åbn administrationssiden"),
       h("a", { class: "button secondary", href: "#/synk" }, "Indstillinger og log ud"),
     ],
   };
@@ -202,6 +231,8 @@ async function lockNow() {
   clearActiveDraft();
   resetList();
   app.notice = null;
+  app.selfFill = null; // the citizen's mode ends: the behandler unlocks into the app
+  if (app.mode === "selffill") app.mode = "unlock";
   await store.lock();
   app.mode = "unlock";
   render();
@@ -278,6 +309,14 @@ async function revoked() {
 }
 
 // ---------------------------------------------------------------- boot
+/** The server's one-time mark that this browser just logged in with the municipality's
+ * identity provider (server/api/oidc.py, FRESH_COOKIE); read once, then removed. */
+function freshProviderLogin() {
+  const fresh = document.cookie.split("; ").includes("brobygger_fresh_login=1");
+  if (fresh) document.cookie = "brobygger_fresh_login=; Max-Age=0; Path=/; SameSite=Lax";
+  return fresh;
+}
+
 async function boot() {
   performance.mark("brobygger:boot");
   registerServiceWorker(); // not awaited: an update check must not delay an offline start
@@ -300,6 +339,16 @@ async function boot() {
     // Logged in before but no key yet (closed during set-up): the server session decides.
     try {
       await api.currentSession();
+      app.mode = "setup";
+    } catch {
+      app.mode = "login";
+    }
+  } else if (freshProviderLogin()) {
+    // Back from the municipality's login (OpenID Connect) with a new session: carry on as
+    // after a password login. (Only then: a session that outlived a wipe never resumes.)
+    try {
+      const { user } = await api.currentSession();
+      await store.setUser(user);
       app.mode = "setup";
     } catch {
       app.mode = "login";

@@ -27,6 +27,7 @@ const S = {
   settings: { ...DEFAULT_SETTINGS },
   outbox: [], // [{seq, status, created_at, op}] in seq order
   rejected: [], // [{op_id, at, op, error}]
+  resolvedByLead: 0, // rejected changes the project lead decided on, since the app started
   summary: new Map(), // citizen id → list row
   leads: new Map(), // lead id → local view
   users: {}, // staff user id → display name (from pull pages; not citizen data)
@@ -754,6 +755,29 @@ export function retryRejected(opId) {
     if (!item) return;
     const { op } = item;
     await commitNow([{ entity: op.entity, record_id: op.record_id, kind: op.kind, field: op.field, value: op.value, seen: op.seen || [] }], { retryOf: opId });
+  });
+}
+
+/**
+ * The project lead decided on some of this user's rejected changes (pull `resolved`:
+ * written again by the lead, or dismissed): they leave "Kræver handling", and the decision
+ * cursor moves, in ONE transaction. A re-applied change arrives as records like any other.
+ */
+export function applyResolved(resolved, cursor) {
+  return exclusive(async () => {
+    const ids = new Set((Array.isArray(resolved) ? resolved : []).map((r) => r?.op_id).filter((id) => typeof id === "string"));
+    const decided = S.rejected.filter((r) => ids.has(r.op_id));
+    const sync = await syncMeta();
+    if (cursor <= (sync.resolved_cursor || 0) && !decided.length) return;
+    const tx = S.db.transaction(["rejected", "meta"], "readwrite", { durability: "strict" });
+    for (const r of decided) tx.objectStore("rejected").delete(r.op_id);
+    tx.objectStore("meta").put({ ...sync, resolved_cursor: Math.max(cursor, sync.resolved_cursor || 0) }, "sync");
+    await tx.done;
+    S.rejected = S.rejected.filter((r) => !ids.has(r.op_id));
+    if (decided.length) {
+      S.resolvedByLead += decided.length;
+      emit("rejected");
+    }
   });
 }
 

@@ -83,6 +83,7 @@ async function run() {
       await exchange();
     }
     await refreshOrganisations();
+    await refreshSchedule();
     status.lastError = null;
     status.needsLogin = false;
     status.online = true;
@@ -132,6 +133,18 @@ async function refreshOrganisations() {
   }
 }
 
+/** The municipality's form schedule (GET /api/schedule; no personal data): what is due is
+ * computed from it each time a list is drawn (screens/formsdue.js). */
+async function refreshSchedule() {
+  try {
+    const schedule = await api.schedule();
+    if (schedule && typeof schedule === "object") await store.putMeta("schedule", schedule);
+  } catch (error) {
+    if (error instanceof api.ApiError && error.status === 404) return; // an older server: the default applies
+    throw error;
+  }
+}
+
 async function ensureDevice() {
   if (await store.getMeta("device_registered")) return;
   await api.registerDevice(await currentDeviceName(), store.state.deviceId);
@@ -174,9 +187,14 @@ async function pullAll() {
   if (!meta.first_done) status.firstSync = { received: 0 };
   let remaining = null; // the previous page's count of records still to come
   for (let guard = 0; guard < 100000; guard++) {
-    const page = await api.pull({ cursor: meta.cursor, limit: PULL_LIMIT, deviceId: store.state.deviceId, epoch: meta.epoch, remaining });
+    const page = await api.pull({
+      cursor: meta.cursor, limit: PULL_LIMIT, deviceId: store.state.deviceId, epoch: meta.epoch, resolvedAfter: meta.resolved_cursor || 0,
+      remaining,
+    });
     remaining = page.has_more && Number.isInteger(page.remaining) ? page.remaining : null;
     advance(page);
+    // The project lead's decisions on this user's rejected changes (docs/sync-protocol.md).
+    if (Number.isInteger(page.resolved_cursor)) await store.applyResolved(page.resolved, page.resolved_cursor);
     if (page.reset) {
       await store.resetRecords(page.epoch ?? null);
       meta = await store.syncMeta();

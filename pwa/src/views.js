@@ -5,7 +5,7 @@
 // a history, which decide a consent and which entities are append-only comes from the
 // schema (gen/schema.js); the current course and its status from derive.js.
 import { SCHEMA } from "./gen/schema.js";
-import { citizenStatus } from "./derive.js";
+import { citizenStatus, currentCourse, enrolledOn } from "./derive.js";
 
 const byMerge = (merge) =>
   Object.fromEntries(Object.entries(SCHEMA.entities).map(([name, e]) => [name, new Set(Object.keys(e.fields).filter((f) => merge.includes(e.fields[f].merge)))]));
@@ -116,6 +116,11 @@ function emptyRow(id) {
     ...courseStatus(NO_COURSE),
     last_contact: null,
     contacts: 0,
+    // What is due is computed when the list is drawn (derive.due), from these: the current
+    // course's start, a consent to participate, and the live responses (responseEntry).
+    started_on: null,
+    consent_on: null,
+    forms: [],
     conflicts: [],
     pending: false,
     missing: true, // children arrived before their citizen
@@ -158,12 +163,18 @@ export function updateSummary(summary, v) {
     if (v.id !== row.course_id) {
       if (!v.archived && row.course_id) return false; // which one is current: see all courses
       // An archived course never counts; a live one with no other live course is current.
-      if (!v.archived) Object.assign(row, courseStatus(citizenStatus([v])));
+      if (!v.archived) Object.assign(row, courseStatus(citizenStatus([v])), { started_on: v.fields.started_on ?? null });
     } else {
       // Still current unless it was archived or has just ended (an open one may take over).
       if (v.archived || (v.fields.ended_on && !row.ended)) return false;
-      Object.assign(row, courseStatus(citizenStatus([v])));
+      Object.assign(row, courseStatus(citizenStatus([v])), { started_on: v.fields.started_on ?? null });
     }
+  } else if (v.entity === "consent") {
+    if (v.fields.purpose === SCHEMA.derive.enrolment_consent) return false; // enrolment may change: see all consents
+  } else if (v.entity === "form_response") {
+    if (v.voided || v.archived) return false;
+    const entry = responseEntry(v);
+    row.forms = [...row.forms.filter((f) => f[2] !== entry[2]), entry];
   } else if (v.entity === "contact") {
     if (v.voided) return false;
     const at = utc(v.fields.occurred_at);
@@ -174,6 +185,25 @@ export function updateSummary(summary, v) {
   return true;
 }
 
+// A live response in the list row, kept small (10,000 citizens × a dozen responses): [the
+// form's index in SCHEMA.forms, its round (or, without one, the date it was filled: the due
+// rule takes the round of that date), the first 8 characters of its id (to replace it when
+// a pull brings it again)].
+const FORM_CODES = Object.keys(SCHEMA.forms);
+const responseEntry = (v) => [FORM_CODES.indexOf(v.fields.form), v.fields.round ?? v.fields.filled_on ?? null, v.id.slice(0, 8)];
+
+/** A list row's parts of derive.due: {status, responses} (its enrolment is derive.enrolledOn over the row's parts). */
+export function dueInputs(row) {
+  const enrolled = [row.started_on, row.consent_on].filter(Boolean).sort()[0] ?? null;
+  return {
+    status: { enrolled_on: enrolled, ended: !!row.ended, archived: !!row.archived },
+    responses: (row.forms || []).map(([form, when, id]) => ({
+      id,
+      fields: typeof when === "number" ? { form: FORM_CODES[form], round: when } : { form: FORM_CODES[form], filled_on: when },
+    })),
+  };
+}
+
 /** The list row of one citizen from all its views (null when the citizen is gone). */
 export function summarize(cid, views) {
   const citizen = views.find((v) => v.entity === "citizen");
@@ -181,7 +211,11 @@ export function summarize(cid, views) {
   const summary = new Map();
   updateSummary(summary, citizen);
   const row = summary.get(cid);
-  Object.assign(row, courseStatus(citizenStatus(views.filter((v) => v.entity === "course"))));
+  const courses = views.filter((v) => v.entity === "course");
+  Object.assign(row, courseStatus(citizenStatus(courses)));
+  row.started_on = currentCourse(courses)?.fields.started_on ?? null;
+  row.consent_on = enrolledOn([], views.filter((v) => v.entity === "consent"));
+  row.forms = views.filter((v) => v.entity === "form_response" && !v.voided && !v.archived).map(responseEntry);
   for (const v of views) {
     if (v.conflicts && v.conflicts.length) row.conflicts.push(v.id);
     if (v.pending) row.pending = true;
@@ -199,10 +233,10 @@ export function summarize(cid, views) {
 // The list is stored as rows of arrays (no repeated keys): 10,000 citizens parse in a
 // fraction of the time objects take. `search` is derived on load. A list stored in another
 // format (an older app) is not read: the store rebuilds it from the records.
-export const SUMMARY_VERSION = 3;
+export const SUMMARY_VERSION = 4;
 const ROW_FIELDS = [
   "id", "code", "initials", "archived", "duplicate", "phase", "phase_date", "plan_date", "plan_missing", "ended",
-  "course_id", "last_contact", "contacts", "conflicts", "pending", "missing",
+  "course_id", "last_contact", "contacts", "conflicts", "pending", "missing", "started_on", "consent_on", "forms",
 ];
 
 export function packSummary(summary) {

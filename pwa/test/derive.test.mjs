@@ -3,13 +3,14 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
-import { citizenStatus, currentCourse, leadStage } from "../src/derive.js";
+import { citizenStatus, currentCourse, due, enrolledOn, leadAgeDays, leadStage, loebendePrefill, occasions } from "../src/derive.js";
 
 const VECTORS = JSON.parse(readFileSync(new URL("../../tests/vectors/derive.json", import.meta.url), "utf8"));
 
 test("the vector file has cases", () => {
   assert.ok(VECTORS.citizen_status.length > 0);
   assert.ok(VECTORS.lead_stage.length > 0);
+  for (const name of ["due", "enrolled_on", "occasions", "loebende_prefill"]) assert.ok(VECTORS[name].length > 0, name);
 });
 
 for (const c of VECTORS.citizen_status) {
@@ -21,6 +22,36 @@ for (const c of VECTORS.citizen_status) {
 
 for (const c of VECTORS.lead_stage) {
   test(`lead_stage: ${c.name}`, () => {
-    assert.equal(leadStage(c.lead), c.expected);
+    assert.equal(leadStage(c.lead, c.attempts || []), c.expected);
+  });
+}
+
+for (const c of VECTORS.lead_age_days) {
+  test(`lead_age_days: ${c.name}`, () => {
+    assert.equal(leadAgeDays(c.lead, c.today), c.expected);
+  });
+}
+
+for (const c of VECTORS.due) {
+  test(`due: ${c.name}`, () => {
+    assert.deepStrictEqual(due(c.status, c.responses, c.schedule, c.today), c.expected);
+  });
+}
+
+for (const c of VECTORS.enrolled_on) {
+  test(`enrolled_on: ${c.name}`, () => {
+    assert.equal(enrolledOn(c.courses, c.consents), c.expected);
+  });
+}
+
+for (const c of VECTORS.occasions) {
+  test(`occasions: ${c.name}`, () => {
+    assert.deepStrictEqual(occasions(c.responses), c.expected);
+  });
+}
+
+for (const c of VECTORS.loebende_prefill) {
+  test(`loebende_prefill: ${c.name}`, () => {
+    assert.deepStrictEqual(loebendePrefill(c.contacts, c.status, c.since, c.until), c.expected);
   });
 }

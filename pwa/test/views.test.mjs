@@ -63,3 +63,38 @@ test("a stored list of another format is not read (the store rebuilds it)", () =
   assert.equal(unpackSummary([["c1", {}]]), null, "v1: [id, row] entries");
   assert.equal(unpackSummary(null), null);
 });
+
+// What is due is computed from the row when the list is drawn (derive.due); the row keeps its inputs.
+import { dueInputs } from "../src/views.js";
+import { due, DEFAULT_SCHEDULE } from "../src/derive.js";
+import { SCHEMA } from "../src/gen/schema.js";
+
+const response = (id, form, filled_on, round, extra = {}) => ({ id, entity: "form_response", created_hlc: hlc(5), fields: { citizen_id: "c1", form, filled_on, round, answers: {} }, heads: {}, conflicts: [], history: {}, ...extra });
+const participation = (day) => ({ id: "x1", entity: "consent", fields: { citizen_id: "c1", purpose: "participation", recipient_org_id: "o", granted: true, state: { action: "grant", form: "oral", given_by: "citizen", date: day } }, heads: {}, conflicts: [], history: {} });
+
+test("a row keeps enrolment and live responses; due is derived from them when drawn", () => {
+  const k = course("k1", 1, { phase: { phase: "phase_2", date: "2026-03-01" }, started_on: "2026-03-04" });
+  const row = summarize("c1", [citizen, k, participation("2026-02-01"), response("r1", "kontakt_start", "2026-02-03", 1), response("r2", "progression", "2026-02-05", 1, { voided: true })]);
+  const { status, responses } = dueInputs(row);
+  assert.deepEqual(status, { enrolled_on: "2026-02-01", ended: false, archived: false });
+  assert.deepEqual(responses, [{ id: "r1", fields: { form: "kontakt_start", round: 1 } }]);
+  const items = due(status, responses, DEFAULT_SCHEDULE, "2026-02-10");
+  assert.deepEqual(items.map((d) => d.form), ["kontakt_loebende", "progression"]);
+  assert.deepEqual(unpackSummary(packSummary(new Map([["c1", row]]))).get("c1").forms, row.forms);
+});
+
+test("updateSummary adds a response incrementally; a void or a participation consent recomputes", () => {
+  const summary = new Map([["c1", summarize("c1", [citizen])]]);
+  assert.equal(updateSummary(summary, response("r1", "progression", "2026-02-05", 1)), true);
+  const progression = Object.keys(SCHEMA.forms).indexOf("progression");
+  assert.deepEqual(summary.get("c1").forms, [[progression, 1, "r1"]]);
+  assert.equal(updateSummary(summary, response("r1", "progression", "2026-02-05", 2)), true);
+  assert.deepEqual(summary.get("c1").forms, [[progression, 2, "r1"]], "an amended round replaces the entry");
+  assert.equal(updateSummary(summary, response("r2", "kontakt_loebende", "2026-02-06", null)), true);
+  assert.deepEqual(dueInputs(summary.get("c1")).responses[1], { id: "r2", fields: { form: "kontakt_loebende", filled_on: "2026-02-06" } }, "no round: the date");
+  assert.equal(updateSummary(summary, response("r1", "progression", "2026-02-05", 2, { voided: true })), false);
+  assert.equal(updateSummary(summary, participation("2026-01-01")), false);
+  const k = course("k1", 1, { phase: { phase: "phase_2", date: "2026-03-01" }, started_on: "2026-03-04" });
+  assert.equal(updateSummary(summary, k), true);
+  assert.equal(summary.get("c1").started_on, "2026-03-04");
+});

@@ -1,5 +1,6 @@
 """Routers per resource. Order matters only for the catch-all PWA routes (last)."""
-from server.api import admin, devices, docs, lists, organisations, pwa, records, session, sync
+from server.api import admin, devices, docs, forms, lists, oidc, organisations, pwa, records, reports, schedule, session, sync
+from server.office.admin import routers as admin_pages
 
 ROUTERS = [
     session.router,
@@ -10,5 +11,10 @@ ROUTERS = [
     lists.router,
     docs.router,
     sync.router,
+    forms.router,
+    schedule.router,
+    oidc.router,
+    reports.router,  # reports, the pseudonymous register, the research export (server/office)
+    *admin_pages(),  # /kontor/admin, /kontor/adgangskode, /kontor/konto (server/office/admin)
     pwa.router,
 ]

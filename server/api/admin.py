@@ -8,13 +8,14 @@ from __future__ import annotations
 from datetime import datetime
 
 from fastapi import APIRouter, Depends, Query
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 from sqlmodel import Session, select
 
 from schemas.accounts import AuditEntry, Device, Organisation, User
 from schemas.oplog import QuarantinedOp
 from server.api.devices import DeviceOut, device_out
 from server.api.session import UserOut
+from server.auth import accounts
 from server.auth.authz import require
 from server.auth.sessions import end_sessions_of, public_user
 from server.core import audit
@@ -74,6 +75,21 @@ def deactivate(user_id: str, db: Session = Depends(get_db), admin: User = Depend
         audit.record(db, "user_deactivate", user_id=admin.id, entity="user", record_id=user.id)
         db.commit()
         db.refresh(user)
+    return _one_user(db, user)
+
+
+@router.post("/users/{user_id}/reactivate", response_model=AdminUserOut, summary="Genaktivér en bruger (administrator)",
+             responses=problem_responses(404))
+def reactivate(user_id: str, db: Session = Depends(get_db), admin: User = Depends(require("POST /api/users/{user_id}/reactivate"))):
+    user = db.get(User, user_id)
+    if user is None or user.municipality_id != admin.municipality_id:
+        raise ApiError("not_found")
+    accounts.set_active(db, user, True, by=admin)
+    db.commit()
+    return _one_user(db, user)
+
+
+def _one_user(db: Session, user: User) -> dict:
     names = {o.id: o.name for o in db.exec(select(Organisation).where(Organisation.id == user.organisation_id))}
     devices = db.exec(select(Device).where(Device.user_id == user.id)).all()
     return _admin_user(db, user, names, list(devices))
@@ -91,6 +107,10 @@ class QuarantineOut(BaseModel):
     received_at: datetime
     resolved_at: datetime | None
     resolved_by: str | None
+    decision: str | None = Field(None, description="reapplied | dismissed (the project lead's decision)")
+    decision_reason: str | None
+    new_op_id: str | None = Field(None, description="the op the project lead wrote instead (reapplied)")
+    user_name: str | None = Field(None, description="the display name of the user whose op it was")
 
 
 class QuarantineList(BaseModel):
@@ -108,7 +128,13 @@ def quarantine(
     if not include_resolved:
         query = query.where(QuarantinedOp.resolved_at.is_(None))
     rows = db.exec(query.order_by(QuarantinedOp.id.desc()).limit(limit)).all()
-    return {"quarantine": [row.model_dump() for row in rows]}
+    names = _names(db, {row.user_id for row in rows})
+    return {"quarantine": [{**row.model_dump(), "user_name": names.get(row.user_id)} for row in rows]}
+
+
+def _names(db: Session, user_ids: set) -> dict[str, str]:
+    ids = [i for i in user_ids if i]
+    return dict(db.exec(select(User.id, User.display_name).where(User.id.in_(ids))).all()) if ids else {}
 
 
 class AuditOut(BaseModel):
@@ -120,6 +146,7 @@ class AuditOut(BaseModel):
     entity: str | None
     record_id: str | None
     citizen_id: str | None
+    user_name: str | None = Field(None, description="the display name of the user")
 
 
 class AuditList(BaseModel):
@@ -140,6 +167,8 @@ def audit_log(
     if user_id:
         query = query.where(AuditEntry.user_id == user_id)
     rows = [row.model_dump() for row in db.exec(query.order_by(AuditEntry.id.desc()).limit(limit))]
+    names = _names(db, {row["user_id"] for row in rows})
+    rows = [{**row, "user_name": names.get(row["user_id"])} for row in rows]
     if citizen_id:
         # Looking up who saw a citizen is itself a look at that citizen.
         audit.record(db, "audit_read", user_id=lead.id, citizen_id=citizen_id)

@@ -14,9 +14,9 @@ from datetime import datetime
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field, field_validator
-from sqlmodel import Session, select
+from sqlmodel import Session, delete, select
 
-from schemas.accounts import Device, User
+from schemas.accounts import Device, SessionToken, User
 from server.auth.authz import require
 from server.auth.sessions import bind_session_to_device, utcnow
 from server.core import audit
@@ -105,17 +105,52 @@ def revoke(
     db: Session = Depends(get_db),
     admin: User = Depends(require("POST /api/devices/{device_id}/revoke")),
 ):
-    device = db.get(Device, device_id)
+    device = device_of_municipality(db, admin, device_id)
+    revoke_device(db, device, admin)
+    db.commit()
+    return device_out(device)
+
+
+@router.post("/{device_id}/readmit", response_model=DeviceOut, summary="Genåbn en spærret enhed (administrator)",
+             responses=problem_responses(404))
+def readmit(
+    device_id: str,
+    db: Session = Depends(get_db),
+    admin: User = Depends(require("POST /api/devices/{device_id}/readmit")),
+):
+    device = device_of_municipality(db, admin, device_id)
+    readmit_device(db, device, admin)
+    db.commit()
+    return device_out(device)
+
+
+def device_of_municipality(db: Session, admin: User, device_id: str) -> Device:
+    """A device of a user of the admin's municipality, else 404 (like one that does not exist)."""
+    device = db.get(Device, device_id) if len(device_id) <= 64 else None
     owner = db.get(User, device.user_id) if device else None
     if device is None or owner is None or owner.municipality_id != admin.municipality_id:
         raise ApiError("not_found")
+    return device
+
+
+def revoke_device(db: Session, device: Device, admin: User) -> None:
+    """Revoke (caller commits). The lost phone's session now only gets `device_revoked`
+    (server.auth.authz), except that it may still hand in its pending changes, which go to
+    quarantine; its next contact wipes it."""
     if device.revoked_at is None:
         device.revoked_at = utcnow()
         device.revoked_by = admin.id
         db.add(device)
-        # The lost phone's session now only gets `device_revoked` (server.auth.authz), except
-        # that it may still hand in its pending changes, which go to quarantine.
         audit.record(db, "device_revoke", user_id=admin.id, device_id=device.id)
-        db.commit()
-        db.refresh(device)
-    return device_out(device)
+
+
+def readmit_device(db: Session, device: Device, admin: User) -> None:
+    """Let a revoked device register again (caller commits). Every session bound to it ends:
+    the phone — wiped by now, or still in a stranger's hands — gets back in only through a
+    new login by its owner (docs/security.md, "Re-admitting a device")."""
+    if device.revoked_at is not None:
+        device.revoked_at = None
+        device.revoked_by = None
+        db.add(device)
+        db.exec(delete(SessionToken).where(SessionToken.device_id == device.id))
+        audit.record(db, "device_readmit", user_id=admin.id, device_id=device.id)

@@ -28,7 +28,9 @@ from server.sync import derived
 from server.sync.places import with_shares
 from server.sync.pull import scope_filter
 from server.sync.push import apply_ops, push_lock, web_device_id
-from sync.derive import citizen_status
+from server.api.schedule import load_schedule
+from server.api.schedule import today as schedule_today
+from sync.derive import citizen_status, due, enrolled_on, occasions
 from sync.scope import Place, Viewer, project, visible_fields
 
 router = APIRouter(prefix="/api", tags=["records"], responses=COMMON_RESPONSES, route_class=ReleasingRoute)
@@ -72,7 +74,8 @@ class CitizenDetail(BaseModel):
     courses: list[dict]
     contacts: list[dict]
     consents: list[dict]
-    form_responses: list[dict]
+    form_responses: list[dict] = Field(description="Skemaerne, hver med sin runde og `occasion` (borgerens k-te besvarelse af skemaet)")
+    due: list[dict] = Field(description='Skemaer, der skal udfyldes: [{"form", "round", "due_on", "overdue"}] (sync.derive.due)')
 
 
 @router.get("/citizens/{citizen_id}", response_model=CitizenDetail, summary="Én borger med forløb, kontakter, samtykker og skemaer",
@@ -89,7 +92,12 @@ def get_citizen(citizen_id: str, db: Session = Depends(get_db), user: User = Dep
     for items in out.values():
         items.sort(key=lambda s: s.get("created_hlc") or "")
     _audit_reads(db, user, read)
-    return {"citizen": state, "status": citizen_status(out["courses"]), **out}
+    status = citizen_status(out["courses"])
+    numbers = occasions(out["form_responses"])
+    out["form_responses"] = [{**response, "occasion": numbers.get(response["id"])} for response in out["form_responses"]]
+    facts = {**status, "enrolled_on": enrolled_on(out["courses"], out["consents"]), "archived": bool(state.get("archived"))}
+    due_now = due(facts, out["form_responses"], load_schedule(db, user.municipality_id), schedule_today())
+    return {"citizen": state, "status": status, **out, "due": due_now}
 
 
 # --- leads ----------------------------------------------------------------------------

@@ -1,32 +1,20 @@
 """Log in, who am I, log out: `/api/session`."""
 from __future__ import annotations
 
-import logging
-
 from fastapi import APIRouter, Depends, Request, Response
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
-from sqlmodel import Session, select
+from sqlmodel import Session
 
 from schemas.accounts import Organisation, SessionToken, User
 from server.auth.authz import require
-from server.auth.limiter import client_address, login_limiter
-from server.auth.passwords import verify_password
-from server.auth.sessions import (
-    COOKIE,
-    clear_session_cookie,
-    may_log_in,
-    public_user,
-    set_session_cookie,
-    start_session,
-    token_hash,
-)
+from server.auth.login import password_login
+from server.auth.sessions import COOKIE, clear_session_cookie, public_user, set_session_cookie, token_hash
 from server.core import audit
 from server.core.deps import ReleasingRoute, get_db
-from server.core.errors import COMMON_RESPONSES, ApiError, problem_responses
+from server.core.errors import COMMON_RESPONSES, problem_responses
 
 router = APIRouter(prefix="/api/session", tags=["session"], responses=COMMON_RESPONSES, route_class=ReleasingRoute)
-log = logging.getLogger("brobygger.auth")
 
 
 class LoginIn(BaseModel):
@@ -60,24 +48,7 @@ def login(
     db: Session = Depends(get_db),
     _: User | None = Depends(require("POST /api/session")),
 ):
-    username = body.username.strip()
-    limiter, address = login_limiter(request), client_address(request)
-    wait = limiter.retry_after(username, address)
-    if wait:
-        log.info("login throttled")
-        raise ApiError("too_many_attempts", seconds=wait, headers={"Retry-After": str(wait)})
-    user = db.exec(select(User).where(User.username == username)).first()
-    ok = verify_password(user.password_hash if user else None, body.password)
-    if not ok or user is None or not may_log_in(user, request.app.state.settings):
-        limiter.failed(username, address)
-        audit.record(db, "login_failed", user_id=user.id if user else None)
-        db.commit()
-        raise ApiError("bad_credentials")
-    limiter.succeeded(username, address)
-    token = start_session(db, request.app.state.settings, user)
-    audit.record(db, "login", user_id=user.id)
-    db.commit()
-    log.info("login ok")
+    user, token = password_login(request, db, body.username, body.password)
     response = JSONResponse(_user_out(db, user))
     set_session_cookie(response, request.app.state.settings, token)
     return response

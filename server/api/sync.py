@@ -18,6 +18,7 @@ from server.core.body import BodyError, split_push_body
 from server.core.db import checkpoint
 from server.core.deps import ReleasingRoute, get_db
 from server.core.errors import COMMON_RESPONSES, ApiError, problem_responses
+from server.sync.decisions import decided_since
 from server.sync.pull import pull
 from server.sync.push import apply_ops, push_lock, quarantine, raw_op_id, result
 from sync.ops import OpRejected
@@ -116,6 +117,7 @@ def pull_route(
     limit: int = Query(500, ge=1, le=5000, description="maximum records in this page"),
     device_id: str | None = Query(None, max_length=64, description="the pulling device (revocation, remote wipe)"),
     epoch: int | None = Query(None, ge=0, description="the epoch of the previous pull; a different one resets"),
+    resolved_after: int = Query(0, ge=0, description="resolved_cursor of the previous pull: the project lead's decisions after it"),
     remaining: int | None = Query(None, ge=0, description="`remaining` of the previous page (spares the server a count)"),
     user: User = Depends(current_user),
     db: Session = Depends(get_db),
@@ -125,6 +127,7 @@ def pull_route(
         current_device(db, user, device_id)  # 403 device_revoked → the phone wipes itself
     page = pull(db, user=user, device_id=device_id, cursor=cursor, limit=min(limit, settings.max_pull_limit), epoch=epoch,
                 known_remaining=remaining)
+    page.update(decided_since(db, user, resolved_after))  # "Kræver handling" the lead has decided (server/sync/decisions.py)
     db.commit()
     background.add_task(checkpoint, request.app.state.engine)  # a pull writes audit rows
     return {**page, "server_hlc": clock.current()}

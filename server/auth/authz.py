@@ -1,8 +1,9 @@
 """Route authorization as one table: which roles may call which route, and how far the
 route's answer reaches (its scope kind).
 
-Every `/api/` route is in `ROUTES`, and every router protects its routes with
-`Depends(require("METHOD /path"))`; tests/api/test_authz_matrix.py enumerates the app's
+Every `/api/` and `/kontor/` route is in `ROUTES`, and every router protects its routes with
+`Depends(require("METHOD /path"))` (office pages: `server.office.layout.office_page`, which
+wraps it); tests/api/test_authz_matrix.py enumerates the app's
 routes and fails if one is missing here or does not use its rule.
 
 The *route* check here is coarse (may this role call this at all?). The *record* check
@@ -40,6 +41,9 @@ class Rule:
     roles: frozenset[str]
     scope: str
     note: str = ""
+    # The municipality's read-only API token may call it too (server/office/tokens.py:
+    # reports and the pseudonymous register only, never identifying fields).
+    token: bool = False
 
     def allows(self, role: str) -> bool:
         return role in self.roles
@@ -56,13 +60,18 @@ ROUTES: dict[str, Rule] = {
     "POST /api/session": Rule(EVERYONE, PUBLIC, "log in"),
     "GET /api/session": Rule(LOGGED_IN, SELF, "who am I"),
     "DELETE /api/session": Rule(EVERYONE, SELF, "log out (harmless without a session)"),
+    "GET /api/session/providers": Rule(EVERYONE, PUBLIC, "which logins this server offers"),
+    "GET /api/session/oidc": Rule(EVERYONE, PUBLIC, "to the municipality's identity provider (404 when none)"),
+    "GET /api/session/oidc/callback": Rule(EVERYONE, PUBLIC, "back from the identity provider: a session for a known user"),
     # Devices
     "POST /api/devices": Rule(LOGGED_IN, SELF, "register this phone/browser"),
     "GET /api/devices": Rule(LOGGED_IN, SELF, "own devices"),
     "POST /api/devices/{device_id}/revoke": Rule(_roles("admin"), MUNICIPALITY, "devices of users in own municipality"),
+    "POST /api/devices/{device_id}/readmit": Rule(_roles("admin"), MUNICIPALITY, "a revoked device may register again"),
     # Administration
     "GET /api/users": Rule(_roles("admin"), MUNICIPALITY, "users of own municipality, no password hashes"),
     "POST /api/users/{user_id}/deactivate": Rule(_roles("admin"), MUNICIPALITY, "users of own municipality"),
+    "POST /api/users/{user_id}/reactivate": Rule(_roles("admin"), MUNICIPALITY, "users of own municipality"),
     "GET /api/quarantine": Rule(_roles("projektleder"), MUNICIPALITY, "rejected ops of own municipality's users"),
     "GET /api/audit": Rule(_roles("projektleder"), MUNICIPALITY, "audit entries of own municipality's users"),
     "GET /api/organisations": Rule(LOGGED_IN, MUNICIPALITY, "names of own municipality's organisations"),
@@ -75,6 +84,55 @@ ROUTES: dict[str, Rule] = {
     # Sync
     "POST /api/sync/push": Rule(LOGGED_IN, SYNC),
     "GET /api/sync/pull": Rule(LOGGED_IN, SYNC),
+    # Forms and when they are due (server/api/forms.py, server/api/schedule.py)
+    "GET /api/forms": Rule(LOGGED_IN, PUBLIC, "the published form definitions, every version (no data)"),
+    "GET /api/schedule": Rule(LOGGED_IN, MUNICIPALITY, "own municipality's form schedule (the phones fetch it after a sync)"),
+    "PUT /api/schedule": Rule(_roles("projektleder"), MUNICIPALITY, "set own municipality's form schedule"),
+    # Reports, the pseudonymous register and exports (server/office, server/api/reports.py)
+    "GET /api/reports": Rule(_roles("projektleder"), MUNICIPALITY, "the report catalogue", token=True),
+    "GET /api/reports/{report_id}": Rule(_roles("projektleder"), MUNICIPALITY, "one report: counts after the discretion rule", token=True),
+    "GET /api/register": Rule(_roles("behandler", "projektleder"), RECORDS, "the pseudonymous register (behandler: own team)", token=True),
+    "GET /api/research-export": Rule(_roles("projektleder"), MUNICIPALITY, "register and responses without birth year, places, free text"),
+    # The office (server/office): pages under /kontor/
+    "GET /kontor/static/{path:path}": Rule(EVERYONE, PUBLIC, "DKFDS and the office's stylesheet"),
+    "GET /kontor/login": Rule(EVERYONE, PUBLIC, "the office's login form"),
+    "POST /kontor/login": Rule(EVERYONE, PUBLIC, "log in from the office"),
+    "POST /kontor/logout": Rule(EVERYONE, SELF, "log out from the office"),
+    "GET /kontor/": Rule(_roles("behandler", "projektleder", "admin"), SELF, "the office's start page"),
+    "GET /kontor/deltagere": Rule(_roles("behandler", "projektleder"), RECORDS, "the register (behandler: own team)"),
+    "GET /kontor/deltagere/{citizen_id}": Rule(_roles("behandler", "projektleder"), RECORDS, "one register row"),
+    "GET /kontor/svar": Rule(_roles("projektleder"), MUNICIPALITY, "response monitoring"),
+    "GET /kontor/svar/udestaaende": Rule(_roles("projektleder"), RECORDS, "the citizens behind an overdue number"),
+    "GET /kontor/rapporter": Rule(_roles("projektleder"), MUNICIPALITY, "the report catalogue"),
+    "GET /kontor/rapporter/{report_id}": Rule(_roles("projektleder"), MUNICIPALITY, "one report: chart and table"),
+    "GET /kontor/eksport": Rule(_roles("projektleder"), MUNICIPALITY, "exports and the API token"),
+    "POST /kontor/eksport/noegler": Rule(_roles("projektleder"), MUNICIPALITY, "create the municipality's API token"),
+    "POST /kontor/eksport/noegler/{token_id}/tilbagekald": Rule(_roles("projektleder"), MUNICIPALITY, "revoke an API token"),
+    # Administration (server/office/admin): accounts and devices (admin), triage and audit (projektleder)
+    "GET /kontor/admin": Rule(_roles("admin", "projektleder"), SELF, "the administration's start page"),
+    "GET /kontor/admin/brugere": Rule(_roles("admin"), MUNICIPALITY, "users of own municipality"),
+    "GET /kontor/admin/brugere/ny": Rule(_roles("admin"), MUNICIPALITY, "the form for a new user"),
+    "POST /kontor/admin/brugere": Rule(_roles("admin"), MUNICIPALITY, "create a user (and an invitation link)"),
+    "GET /kontor/admin/brugere/{user_id}": Rule(_roles("admin"), MUNICIPALITY, "one user: details, devices"),
+    "POST /kontor/admin/brugere/{user_id}": Rule(_roles("admin"), MUNICIPALITY, "change name, role, team, login id"),
+    "POST /kontor/admin/brugere/{user_id}/link": Rule(_roles("admin"), MUNICIPALITY, "a new invitation or reset link"),
+    "POST /kontor/admin/brugere/{user_id}/aktiv": Rule(_roles("admin"), MUNICIPALITY, "deactivate or reactivate"),
+    "GET /kontor/admin/organisationer": Rule(_roles("admin"), MUNICIPALITY, "teams and partner organisations"),
+    "POST /kontor/admin/organisationer": Rule(_roles("admin"), MUNICIPALITY, "create a team or partner"),
+    "POST /kontor/admin/organisationer/{org_id}": Rule(_roles("admin"), MUNICIPALITY, "rename a team or partner"),
+    "GET /kontor/admin/enheder": Rule(_roles("admin"), MUNICIPALITY, "devices: owner, last sync, pending quarantine"),
+    "POST /kontor/admin/enheder/{device_id}/spaer": Rule(_roles("admin"), MUNICIPALITY, "revoke a device (wiped at next contact)"),
+    "POST /kontor/admin/enheder/{device_id}/genaabn": Rule(_roles("admin"), MUNICIPALITY, "re-admit a revoked device"),
+    "GET /kontor/admin/karantaene": Rule(_roles("projektleder"), MUNICIPALITY, "rejected ops of own municipality"),
+    "GET /kontor/admin/karantaene/{quarantine_id}": Rule(_roles("projektleder"), MUNICIPALITY, "one rejected op"),
+    "POST /kontor/admin/karantaene/{quarantine_id}/genanvend": Rule(_roles("projektleder"), SYNC, "write it again, corrected, as a new op"),
+    "POST /kontor/admin/karantaene/{quarantine_id}/afvis": Rule(_roles("projektleder"), MUNICIPALITY, "dismiss it with a reason"),
+    "GET /kontor/admin/log": Rule(_roles("projektleder"), MUNICIPALITY, "the audit log with names and filters"),
+    "GET /kontor/admin/log/adgangsrapport": Rule(_roles("projektleder"), MUNICIPALITY, "who looked up one citizen (CSV, GDPR art. 15)"),
+    "GET /kontor/adgangskode/{token}": Rule(EVERYONE, PUBLIC, "choose a password with a one-time link"),
+    "POST /kontor/adgangskode/{token}": Rule(EVERYONE, PUBLIC, "choose a password with a one-time link"),
+    "GET /kontor/konto": Rule(LOGGED_IN, SELF, "own account: change password"),
+    "POST /kontor/konto/adgangskode": Rule(LOGGED_IN, SELF, "change own password"),
     # Documentation (no data)
     "GET /api/docs": Rule(EVERYONE, PUBLIC, "this API, as a page"),
     "GET /api/openapi.json": Rule(EVERYONE, PUBLIC, "served by FastAPI itself"),

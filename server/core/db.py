@@ -17,6 +17,7 @@ from sqlmodel import create_engine
 import schemas.accounts  # noqa: F401  (register tables on SQLModel.metadata)
 import schemas.oplog  # noqa: F401
 import schemas.records  # noqa: F401
+import schemas.schedule  # noqa: F401
 
 MIGRATIONS = Path(__file__).parents[1] / "migrations"
 

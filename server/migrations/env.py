@@ -5,6 +5,7 @@ from sqlmodel import SQLModel
 import schemas.accounts  # noqa: F401
 import schemas.oplog  # noqa: F401
 import schemas.records  # noqa: F401
+import schemas.schedule  # noqa: F401
 
 config = context.config
 engine = config.attributes["engine"]

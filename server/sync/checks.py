@@ -20,6 +20,7 @@ from schemas.fields import Kind, Merge, Ref
 from schemas.oplog import RecordSnapshot
 from server.auth.sessions import viewer_of
 from server.core.clock import ServerClock
+from server.sync import meetings
 from server.sync.places import load_places, load_shares
 from sync import scope
 from sync.ops import Now, Op, OpRejected, check_answers, parse
@@ -39,6 +40,7 @@ class Batch:
         self.places: dict[str, Place] = {}  # without shares; see `self.shares`
         self.shares: dict[str, frozenset] = {}
         self.accepted: list[Op] = []
+        self._users: set[str] | None = None
         self.rejected: list[tuple[object, OpRejected]] = []
 
     # -- checking ---------------------------------------------------------------
@@ -62,7 +64,7 @@ class Batch:
             written = op.value if op.kind == CREATE else {op.field: op.value} if op.kind in (SET, AMEND) else {}
             for name, value in written.items():
                 spec = op.spec.fields.get(name)
-                if spec is not None and spec.ref == Ref.CITIZEN and value:
+                if spec is not None and spec.ref in (Ref.CITIZEN, Ref.LEAD) and value:
                     ids.add(value)
         self.places = load_places(self.db, ids)
         self.shares = load_shares(self.db, [place.citizen_id for place in self.places.values()])
@@ -101,7 +103,12 @@ class Batch:
         elif op.kind == SET and op.field == spec.link:
             place = dataclasses.replace(place, citizen_id=op.value)
         if op.kind == AMEND and spec.fields[op.field].kind == Kind.ANSWERS:
-            check_answers(self.created_values(op.record_id)["form"], op.value, self.now)
+            created = self.created_values(op.record_id)
+            check_answers(created["form"], op.value, self.now, created.get("version"))
+        if meetings.checks_consents(op):
+            meetings.check_consents(self, op, place)
+            place = place_of(op.entity, op.record_id, {**self.created_values(op.record_id), op.field: op.value}
+                             if op.kind == AMEND else op.value, place.municipality_id, place)
         return place
 
     @staticmethod
@@ -129,7 +136,10 @@ class Batch:
 
     def new_place(self, op: Op) -> Place:
         spec = op.spec
-        parent = self.check_citizen(op.value[spec.parent], spec.parent) if spec.parent else None
+        if spec.parent:
+            parent = self.check_citizen(op.value[spec.parent], spec.parent)
+        else:
+            parent = self.check_lead(op.value[spec.under], spec.under) if spec.under else None
         return place_of(op.entity, op.record_id, op.value, self.user.municipality_id, parent)
 
     def check_references(self, op: Op, spec: EntitySpec) -> None:
@@ -139,7 +149,7 @@ class Batch:
         written = op.value if op.kind == CREATE else {op.field: op.value} if op.kind == SET else {}
         for name, value in written.items():
             field = spec.fields[name]
-            if field.ref is None or value is None or name == spec.parent:
+            if field.ref is None or value is None or name in (spec.parent, spec.under):
                 continue
             if field.ref == Ref.TEAM:
                 self.check_team(value, name, field.title)
@@ -147,6 +157,10 @@ class Batch:
                 self.check_org(value, name, field.title)
             elif field.ref == Ref.CITIZEN:
                 self.check_visible_citizen(value, name)
+            elif field.ref == Ref.USER:
+                self.check_user(value, name, field.title)
+            elif field.ref == Ref.LEAD:
+                self.check_lead(value, name)
 
     def check_org(self, org_id: str, field: str, label: str) -> Organisation:
         org = self.orgs.get(org_id)
@@ -163,6 +177,19 @@ class Batch:
         if parent is None or not ENTITIES[parent.entity].is_citizen or parent.municipality_id != self.user.municipality_id:
             raise OpRejected("record_not_found", "citizen", field)
         return parent
+
+    def check_user(self, user_id: str, field: str, label: str) -> None:
+        """A user of the writer's municipality (a lead's claim names who took it)."""
+        if self._users is None:
+            self._users = set(self.db.exec(select(User.id).where(User.municipality_id == self.user.municipality_id)).all())
+        if user_id not in self._users:
+            raise OpRejected("invalid_value", "unknown_user", field, label=label)
+
+    def check_lead(self, lead_id: str, field: str) -> Place:
+        place = self.places.get(lead_id)
+        if place is None or place.entity != "lead" or place.municipality_id != self.user.municipality_id:
+            raise OpRejected("record_not_found", field=field)
+        return place
 
     def check_visible_citizen(self, citizen_id: str, field: str) -> Place:
         """A lead may only be linked to a citizen the linking worker may see."""

@@ -29,8 +29,8 @@ def attach(record: dict, row) -> dict:
     referrer sees the stage but not the behandler's outcome behind it."""
     if row.derived:
         record["derived"] = row.derived
-    if row.entity == "lead":
-        record["stage"] = lead_stage(row.state)
+    if row.entity == "lead":  # kept with its attempts by server/sync/leads.py
+        record["stage"] = (row.derived or {}).get("stage") or lead_stage(row.state)
     return record
 
 

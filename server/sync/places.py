@@ -6,7 +6,8 @@ from collections.abc import Iterable
 
 from sqlmodel import Session, select
 
-from schemas.oplog import RecordSnapshot, Share
+from schemas.entities import ENTITIES
+from schemas.oplog import Attendance, RecordSnapshot, Share
 from sync.scope import Place
 
 R = RecordSnapshot
@@ -36,7 +37,19 @@ def load_shares(db: Session, citizen_ids: Iterable[str | None]) -> dict[str, fro
     return {k: frozenset(v) for k, v in shares.items()}
 
 
+def load_attendance(db: Session, record_ids: Iterable[str]) -> dict[str, frozenset[tuple[str, str]]]:
+    """record id → (org_id, purpose) of the organisations that attended it (a meeting)."""
+    attendance: dict[str, set[tuple[str, str]]] = {}
+    for chunk in chunks(sorted(set(record_ids))):
+        for row in db.exec(select(Attendance).where(Attendance.record_id.in_(chunk))).all():
+            attendance.setdefault(row.record_id, set()).add((row.org_id, row.purpose))
+    return {k: frozenset(v) for k, v in attendance.items()}
+
+
 def with_shares(db: Session, places: dict[str, Place]) -> dict[str, Place]:
-    """The same places with their citizens' live consents, for a scope decision."""
+    """The same places with their citizens' live consents (and, for a meeting, who
+    attended it), for a scope decision."""
     shares = load_shares(db, [place.citizen_id for place in places.values()])
-    return {record_id: place.with_shares(shares) for record_id, place in places.items()}
+    attended = [rid for rid, place in places.items() if ENTITIES[place.entity].attendance]
+    attendance = load_attendance(db, attended) if attended else {}
+    return {record_id: place.with_shares(shares, attendance, record_id) for record_id, place in places.items()}

@@ -2,12 +2,13 @@
 and the ids that left the caller's scope in the same range."""
 from __future__ import annotations
 
-from sqlalchemy import and_, false, func, or_, true
+from sqlalchemy import and_, exists, false, func, or_, true
 from sqlmodel import Session, select
 
 from schemas.accounts import User
-from schemas.enums import IDENTITY_SHARING_PURPOSES
-from schemas.oplog import RecordSnapshot, ScopeChange, Share
+from schemas.entities import ENTITIES
+from schemas.fields import Ref
+from schemas.oplog import Attendance, RecordSnapshot, ScopeChange, Share
 from server.auth.sessions import viewer_of
 from server.core import audit
 from server.sync import derived, heads
@@ -16,6 +17,10 @@ from sync import scope
 from sync.scope import Place
 
 R = RecordSnapshot
+USER_FIELDS = {
+    name: [field for field, spec in entity.fields.items() if spec.ref == Ref.USER]
+    for name, entity in ENTITIES.items() if any(spec.ref == Ref.USER for spec in entity.fields.values())
+}
 COLUMNS = (R.id, R.entity, R.municipality_id, R.team_id, R.org_id, R.citizen_id, R.last_seq, R.state, R.derived)
 
 
@@ -23,34 +28,50 @@ def scope_filter(viewer: scope.Viewer, table=R, entity: str | None = None):
     """SQL pre-filter equal to `sync.scope.visible_fields(...) is not None` (tested), over
     the `records` snapshots — or, with `entity`, over that entity's register table
     (`Citizen`, `Lead`: the same scope columns), so a list can walk the register's own
-    indexes (server/api/lists.py)."""
+    indexes (server/api/lists.py). One SQL condition per read rule of the scope table
+    (`sync.scope.read_rules`), for the entities that rule covers."""
+    rules = scope.read_rules(viewer.role)
+    if entity is not None:
+        rules = {entity: rules[entity]} if entity in rules else {}
+    by_rule: dict[str, list[str]] = {}
+    for name, rule in sorted(rules.items()):
+        by_rule.setdefault(rule, []).append(name)
+    branches = []
+    for rule, entities in by_rule.items():
+        if rule == "partner":  # its condition depends on the entity
+            branches += [_of_entity(table, entity, name, _partner_sql(viewer, table, name)) for name in entities]
+        elif rule != "nothing":
+            every = entity is not None or set(entities) == set(ENTITIES)
+            condition = RULE_SQL[rule](viewer, table)
+            branches.append(condition if every else and_(table.entity.in_(entities), condition))
+    if not branches:
+        return false()
+    return and_(table.municipality_id == viewer.municipality_id, or_(*branches))
 
-    def of(name: str) -> bool | None:  # is the row of entity `name`? None: decided per row
-        return None if entity is None else entity == name
 
-    def branch(name: str, condition):
-        known = of(name)
-        if known is None:
-            return and_(table.entity == name, condition())
-        return condition() if known else false()
+def _of_entity(table, known: str | None, name: str, condition):
+    return condition if known is not None else and_(table.entity == name, condition)
 
-    in_municipality = table.municipality_id == viewer.municipality_id
-    if viewer.role == "projektleder":
-        return in_municipality
-    if viewer.role == "behandler":  # the own team's citizen records, every lead
-        lead = of("lead")
-        if lead is None:
-            return and_(in_municipality, or_(table.team_id == viewer.org_id, table.entity == "lead"))
-        return and_(in_municipality, true() if lead else table.team_id == viewer.org_id)
-    if viewer.role == "frivillig":
-        shared = select(Share.citizen_id).where(
-            Share.org_id == viewer.org_id, Share.purpose.in_(sorted(IDENTITY_SHARING_PURPOSES))
+
+RULE_SQL = {
+    "municipality": lambda viewer, table: true(),
+    "own_team": lambda viewer, table: table.team_id == viewer.org_id,
+    "own_lead": lambda viewer, table: table.org_id == viewer.org_id,
+}
+
+
+def _partner_sql(viewer: scope.Viewer, table, entity: str):
+    """`sync.scope._partner`: a live consent naming the viewer's organisation for a purpose
+    that reveals this entity (PARTNER_VIEWS) — and, for a meeting, one it attended under."""
+    purposes = sorted(scope.purposes_revealing(entity))
+    citizen = table.id if ENTITIES[entity].is_citizen else table.citizen_id
+    if ENTITIES[entity].attendance:
+        return exists().where(
+            Attendance.record_id == table.id, Attendance.org_id == viewer.org_id, Attendance.purpose.in_(purposes),
+            Share.citizen_id == citizen, Share.org_id == viewer.org_id, Share.purpose == Attendance.purpose,
         )
-        return and_(
-            in_municipality,
-            or_(branch("lead", lambda: table.org_id == viewer.org_id), branch("citizen", lambda: table.id.in_(shared))),
-        )
-    return false()
+    shared = select(Share.citizen_id).where(Share.org_id == viewer.org_id, Share.purpose.in_(purposes))
+    return citizen.in_(shared)
 
 
 def pull(db: Session, *, user: User, device_id: str | None, cursor: int, limit: int, epoch: int | None,
@@ -189,10 +210,15 @@ def _user_names(db: Session, user: User, records: list[dict]) -> dict[str, str]:
     for record in records:
         ids.add(record.get("created_by"))
         for conflict in record["conflicts"]:
-            ids.update(value["user_id"] for value in conflict["values"])
+            ids.update(value.get("user_id") for value in conflict["values"])  # a partial view has none
         for writes in record["history"].values():
-            ids.update(write["user_id"] for write in writes)
+            ids.update(write.get("user_id") for write in writes)
         ids.update(edit.get("user_id") for edit in record["also_edited"])  # a partial view has none
+        for name in USER_FIELDS.get(record["entity"], ()):  # who claimed a lead
+            ids.add(record["fields"].get(name))
+            for conflict in record["conflicts"]:
+                if conflict["field"] == name:
+                    ids.update(value.get("value") for value in conflict["values"])
     ids.discard(None)
     if not ids:
         return {}

@@ -22,19 +22,20 @@ from sqlmodel import Session, select
 
 from schemas.accounts import User
 from schemas.entities import CHILD_ENTITIES, ENTITIES
-from schemas.enums import IDENTITY_SHARING_PURPOSES
 from schemas.oplog import OpRow, QuarantinedOp, RecordSnapshot, ScopeChange, Share
 from server.core import audit
 from server.core.clock import ServerClock
-from server.sync import derived, heads, projections
+from server.sync import derived, heads, leads, meetings, occasions, projections
 from server.sync.checks import Batch
-from server.sync.places import chunks, load_places, load_shares
+from server.sync.places import chunks, load_attendance, load_places, load_shares
 from sync import merge
 from sync.ops import Op, OpRejected, Unreadable, from_stored, has_nul
-from sync.scope import Place, place_of
+from sync.scope import PARTNER_ENTITIES, SHARING_PURPOSES, Place, place_of
 
 log = logging.getLogger("brobygger.sync")
-SHARING_PURPOSES = IDENTITY_SHARING_PURPOSES
+# A citizen's records besides itself that some consent shows a partner (a course's phase,
+# the meetings it attended): re-sent, or evicted, when the citizen's consents change.
+PARTNER_CHILDREN = sorted(PARTNER_ENTITIES - {"citizen"})
 WEB_DEVICE_PREFIX = "web-"
 QUARANTINE_BODY_BYTES = 64 * 1024
 
@@ -234,20 +235,40 @@ def _log_and_merge(db: Session, batch: Batch) -> None:
         items.append((state, place, seq_of[rid]))
     projections.write(db, items)
 
+    attended = [(states[rid], new_places[rid]) for rid in touched if ENTITIES[touched[rid]].attendance]
+    left = meetings.refresh_attendance(db, attended)
+    if left:  # an organisation removed from a meeting (or the meeting voided) loses it
+        shares_now = load_shares(db, [place.citizen_id for _, place in left])
+        _scope_changes(db, [(top_seq, rid, place, shares_now.get(place.citizen_id, frozenset())) for rid, place in left])
+
     consents = [states[r] for r in touched if touched[r] == "consent"]
     old_shares = load_shares(db, [c["fields"]["citizen_id"] for c in consents])
     changed = _update_shares(db, consents, old_shares)
     if changed:
         places = {**load_places(db, changed - new_places.keys()), **{c: new_places[c] for c in changed if c in new_places}}
         _scope_changes(db, [(top_seq, c, places[c], old_shares.get(c, frozenset())) for c in sorted(changed) if c in places])
-        # Re-send the citizens: what partners may see of them has changed. Never the leads
+        # Re-send the citizens and the records of theirs a consent shows a partner: what
+        # partners may see of them has changed (a withdrawal evicts them). Never the leads
         # linked to them (a lead re-sent with its citizen would tie the two together).
+        children = RecordSnapshot.citizen_id.in_(sorted(changed)), RecordSnapshot.entity.in_(PARTNER_CHILDREN)
+        rows = db.exec(select(RecordSnapshot.id, RecordSnapshot.entity, RecordSnapshot.citizen_id).where(*children)).all()
+        if rows:
+            child_places = load_places(db, [row.id for row in rows])
+            attendance = load_attendance(db, [row.id for row in rows if ENTITIES[row.entity].attendance])
+            _scope_changes(db, [
+                (top_seq, row.id, dataclasses.replace(child_places[row.id], attendees=attendance.get(row.id, frozenset())),
+                 old_shares.get(row.citizen_id, frozenset()))
+                for row in rows
+            ])
+            _bump(db, top_seq, children[0] & children[1])
         _bump(db, top_seq, RecordSnapshot.id.in_(sorted(changed)))
     for citizen_id, old in moved:
         _move_children(db, top_seq, citizen_id, old, new_places[citizen_id].team_id)
 
     courses = {state["fields"]["citizen_id"] for state in states.values() if state["entity"] == "course"}
     derived.refresh_citizen_status(db, courses | set(citizens))
+    occasions.refresh_occasions(db, {s["fields"]["citizen_id"] for s in states.values() if s["entity"] == "form_response"})
+    leads.refresh_lead_stages(db, leads.leads_touched(states.values()))
     derived.refresh_duplicate_codes(db, batch.user.municipality_id, old_codes | derived.codes_of(db, citizens), top_seq)
 
     heads.advance(db, batch.user.municipality_id, top_seq)

@@ -16,9 +16,9 @@ from hypothesis import strategies as st
 from support.hlc import hlc_text
 
 from schemas.entities import AMEND, ARCHIVE, CREATE, ENTITIES, SET, UNARCHIVE, VOID, EntitySpec
-from schemas.enums import CONSENT_ACTIONS, CONSENT_FORMS, CONSENT_GIVEN_BY, PHASES, codes
+from schemas.enums import CONSENT_ACTIONS, CONSENT_FORMS, CONSENT_GIVEN_BY, MEETING_ROLES, PHASES, codes
 from schemas.fields import FieldSpec, Kind, Merge
-from schemas.forms import FORMS, Form
+from schemas.forms import FORM_VERSIONS, Form, applies
 from sync import hlc as hlc_mod
 from sync.ops import MAX_TEXT, consent_record_id
 
@@ -93,12 +93,24 @@ def consent_events(action: str | None = None) -> st.SearchStrategy[dict]:
     return base
 
 
-def answers_for(form: Form) -> st.SearchStrategy[dict]:
-    """Valid answers for one form, built from its questions."""
-    required, optional = {}, {}
+@st.composite
+def answers_for(draw, form: Form) -> dict:
+    """Valid answers for one form version, built from its questions in order: a question
+    whose conditions do not hold is left out, a required one that applies is answered,
+    an optional one sometimes."""
+    answers: dict[str, Any] = {}
     for q in form.questions:
-        (required if q.required else optional)[q.key] = value_for(q.spec)
-    return st.fixed_dictionaries(required, optional=optional)
+        if applies(q, answers) and (q.required or draw(st.booleans())):
+            if q.required and q.kind == Kind.CODES:  # an empty list is no answer
+                answers[q.key] = draw(st.lists(st.sampled_from(sorted(q.spec.choices)), unique=True, min_size=1))
+            else:
+                answers[q.key] = draw(value_for(q.spec))
+    return answers
+
+
+def form_versions() -> st.SearchStrategy[Form]:
+    """Any published version of any form (old versions must keep validating)."""
+    return st.sampled_from(sorted(FORM_VERSIONS.values(), key=lambda f: (f.code, f.version)))
 
 
 def value_for(spec: FieldSpec) -> st.SearchStrategy[Any]:
@@ -126,7 +138,13 @@ def value_for(spec: FieldSpec) -> st.SearchStrategy[Any]:
         return consent_events()
     if kind == Kind.ANSWERS:
         # Without the form (amend ops carry only the field) any form's answers will do.
-        return st.sampled_from(sorted(FORMS)).flatmap(lambda code: answers_for(FORMS[code]))
+        return form_versions().flatmap(answers_for)
+    if kind == Kind.ATTENDEES:
+        attendee = st.fixed_dictionaries(
+            {"org_id": st.uuids().map(str), "role": st.sampled_from(sorted(codes(MEETING_ROLES)))},
+            optional={"consent_id": st.uuids().map(str)},
+        )
+        return st.lists(attendee, min_size=1, max_size=4, unique_by=lambda a: a["org_id"])
     raise AssertionError(f"no strategy for kind {kind}")
 
 
@@ -150,7 +168,13 @@ def create_values(draw, entity: EntitySpec) -> dict:
         if spec.required or draw(st.booleans()):
             value[spec.name] = draw(value_for(spec))
     if "answers" in entity.fields:
-        value["answers"] = draw(answers_for(FORMS[value["form"]]))
+        form = draw(form_versions())
+        value["form"] = form.code
+        if form.version == 1 and draw(st.booleans()):
+            value.pop("version", None)  # a response without a version is version 1
+        else:
+            value["version"] = form.version
+        value["answers"] = draw(answers_for(form))
     return value
 
 
@@ -235,6 +259,8 @@ def value_pool(spec: FieldSpec) -> list[Any]:
         ]
     if kind == Kind.ANSWERS:
         return [{"phase": "phase_1"}, {"phase": "phase_2"}]
+    if kind == Kind.ATTENDEES:
+        return [[{"org_id": uid("org", i), "role": "behandler"}] for i in range(3)]
     raise AssertionError(kind)
 
 

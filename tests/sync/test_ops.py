@@ -25,7 +25,7 @@ from sync_factories import (
 from schemas.entities import AMEND, ARCHIVE, CREATE, ENTITIES, OP_KINDS, SET, UNARCHIVE, VOID
 from schemas.enums import Choice
 from schemas.fields import FieldSpec, Kind, Merge
-from schemas.forms import FORMS
+from schemas.forms import FORM_VERSIONS, applies
 from schemas.problems import PROBLEMS
 from sync import ops
 from sync.ops import MAX_SEEN, Op, OpRejected, consent_record_id
@@ -324,6 +324,9 @@ WRONG: dict[Kind, list] = {
     Kind.CONSENT_EVENT: [{"action": "grant"}, "grant",
                          {"action": "grant", "form": "oral", "given_by": "citizen", "date": "2026-01-01", "x": 1}],
     Kind.ANSWERS: ["x", ["a"], 5],
+    Kind.ATTENDEES: [[], "x", [{"org_id": "not-a-uuid", "role": "behandler"}], [{"role": "behandler"}],
+                     [{"org_id": "0b6a1d1e-2f1c-4a51-9f6e-2f9d3c1b7a10", "role": "behandler", "x": 1}],
+                     [{"org_id": "0b6a1d1e-2f1c-4a51-9f6e-2f9d3c1b7a10", "role": "behandler"}] * 2],
 }
 # Wrong values whose problem is in a named sub-key.
 WRONG_SUBKEY: dict[Kind, list[tuple[dict, str]]] = {
@@ -493,18 +496,33 @@ def test_a_consent_record_id_in_upper_case_is_normalised_and_accepted():
 
 
 # ----------------------------------------------------------------------------- form answers
-def _form_raw(form: str, answers: dict) -> dict:
+def _form_raw(form: str, answers: dict, version: int | None = None) -> dict:
     raw = base("form_response", CREATE)
-    return {**raw, "value": {**raw["value"], "form": form, "answers": answers}}
+    value = {**raw["value"], "form": form, "answers": answers}
+    value.pop("version", None)
+    if version is not None:
+        value["version"] = version
+    return {**raw, "value": value}
 
 
-@pytest.mark.parametrize("form_code", sorted(FORMS))
-def test_invalid_form_answers_are_rejected_naming_the_question(form_code):
-    form = FORMS[form_code]
-    required = {q.key: (q.options[0].code if q.options else q.min) for q in form.questions if q.required}
-    assert parse(_form_raw(form_code, required)).value["answers"] == required
+def _minimal(form) -> dict:
+    """The required answers of the questions that apply (in order, the first option each)."""
+    answers: dict = {}
+    for q in form.questions:
+        if q.required and applies(q, answers):
+            answers[q.key] = q.options[0].code if q.kind == Kind.CODE else [q.options[0].code] if q.kind == Kind.CODES else q.min
+    return answers
+
+
+@pytest.mark.parametrize("form_key", sorted(FORM_VERSIONS), ids=lambda key: f"{key[0]}-v{key[1]}")
+def test_invalid_form_answers_are_rejected_naming_the_question(form_key):
+    form = FORM_VERSIONS[form_key]
+    required = _minimal(form)
+    assert parse(_form_raw(form.code, required, form.version)).value["answers"] == required
     cases = [({**required, "no_such_question": 1}, "no_such_question")]
     for q in form.questions:
+        if not applies(q, required):
+            continue
         if q.required:
             cases.append(({k: v for k, v in required.items() if k != q.key}, q.key))
             cases.append(({**required, q.key: ""}, q.key))
@@ -518,7 +536,7 @@ def test_invalid_form_answers_are_rejected_naming_the_question(form_code):
             cases += [({**required, q.key: q.max + 1}, q.key), ({**required, q.key: q.min - 1}, q.key),
                       ({**required, q.key: True}, q.key), ({**required, q.key: "3"}, q.key)]
     for answers, key in cases:
-        problem = rejected(_form_raw(form_code, answers))
+        problem = rejected(_form_raw(form.code, answers, form.version))
         assert (problem.code, problem.field) == ("invalid_value", f"answers.{key}"), answers
 
 

@@ -11,11 +11,13 @@ from sync_factories import examples, initial_value, uid, value_pool
 from sync_history import History
 
 from schemas.entities import AMEND, ARCHIVE, ENTITIES, SET
-from schemas.enums import CONSENT_PURPOSES, IDENTITY_SHARING_PURPOSES, ROLES, codes
+from schemas.enums import CONSENT_PURPOSES, ROLES, codes
 from sync.merge import record_state
 from sync.scope import (
     CITIZEN_RECORDS,
     LEAD_REFERRER_FIELDS,
+    PARTNER_ENTITIES,
+    PARTNER_VIEWS,
     SHARED_CITIZEN_FIELDS,
     Place,
     Viewer,
@@ -23,6 +25,8 @@ from sync.scope import (
     visible_fields,
     writable_fields,
 )
+
+IDENTITY_SHARING_PURPOSES = frozenset(p for p, view in PARTNER_VIEWS.items() if "citizen" in view)
 
 MUNI, OTHER_MUNI = "muni-a", "muni-b"
 TEAM, OTHER_TEAM = "org-team", "org-team-2"
@@ -36,8 +40,9 @@ def viewer(role: str, org: str, muni: str = MUNI) -> Viewer:
     return Viewer(user_id=f"u-{role}-{org}", role=role, org_id=org, municipality_id=muni)
 
 
-def place(entity: str, muni: str = MUNI, team: str | None = TEAM, org: str | None = PARTNER, shares=()) -> Place:
-    return Place(entity=entity, municipality_id=muni, team_id=team, org_id=org, shares=frozenset(shares))
+def place(entity: str, muni: str = MUNI, team: str | None = TEAM, org: str | None = PARTNER, shares=(), attendees=()) -> Place:
+    return Place(entity=entity, municipality_id=muni, team_id=team, org_id=org, shares=frozenset(shares),
+                 attendees=frozenset(attendees))
 
 
 def test_identifying_fields_are_declared():
@@ -90,7 +95,9 @@ def test_frivillig_sees_own_leads_without_citizen_id_or_outcome():
     seen = visible_fields(f, place("lead", team=None))
     assert seen == LEAD_REFERRER_FIELDS
     assert "citizen_id" not in seen and "outcome" not in seen
-    assert ALL_FIELDS["lead"] - seen == {"citizen_id", "outcome"}
+    # nothing of the pipeline: who claimed it, the link, how it was resolved, when
+    pipeline = {"citizen_id", "outcome", "team_seen_on", "claimed_by", "resolution", "resolved_on"}
+    assert ALL_FIELDS["lead"] - seen == pipeline
     assert writable_fields(f, place("lead", team=None)) == LEAD_REFERRER_FIELDS
     assert visible_fields(f, place("lead", org=OTHER_PARTNER)) is None
     assert writable_fields(f, place("lead", org=OTHER_PARTNER)) is None
@@ -115,8 +122,8 @@ def test_frivillig_sees_a_citizen_only_with_a_live_share_consent_naming_its_org(
     assert visible_fields(f, place("citizen", shares={(OTHER_PARTNER, purpose)})) is None
     seen = visible_fields(f, place("citizen", shares={(PARTNER, purpose)}))
     if purpose in IDENTITY_SHARING_PURPOSES:
-        assert seen == SHARED_CITIZEN_FIELDS
-        assert not seen & {"cpr", "address_note", "team_id"}
+        assert seen == PARTNER_VIEWS[purpose]["citizen"]
+        assert not seen & {"cpr", "address_note", "team_id", "birth_year", "sex", "children_in_home"}
     else:
         assert seen is None
     assert writable_fields(f, place("citizen", shares={(PARTNER, purpose)})) is None
@@ -124,13 +131,42 @@ def test_frivillig_sees_a_citizen_only_with_a_live_share_consent_naming_its_org(
     assert visible_fields(f, place("citizen", muni=OTHER_MUNI, shares={(PARTNER, purpose)})) is None
 
 
-@pytest.mark.parametrize("entity", sorted(CITIZEN_RECORDS - {"citizen"}))
-def test_frivillig_never_sees_contacts_courses_consents_or_forms(entity):
+@pytest.mark.parametrize("entity", sorted(set(ENTITIES) - PARTNER_ENTITIES - {"lead"}))
+def test_frivillig_never_sees_contacts_consents_forms_attempts_or_the_visibility_log(entity):
     f = viewer("frivillig", PARTNER)
     shares = {(PARTNER, p) for p in PURPOSES}
     for p in (place(entity, shares=shares), place(entity, team=PARTNER, shares=shares), place(entity)):
         assert visible_fields(f, p) is None
         assert writable_fields(f, p) is None
+
+
+@pytest.mark.parametrize("purpose", PURPOSES)
+def test_a_meeting_purpose_shows_the_phase_and_the_meetings_the_partner_attended(purpose):
+    f = viewer("frivillig", PARTNER)
+    shares = {(PARTNER, purpose)}
+    view = PARTNER_VIEWS.get(purpose, {})
+    assert visible_fields(f, place("course", shares=shares)) == view.get("course")
+    if "course" in view:
+        assert view["course"] == {"citizen_id", "phase"}
+    attended = place("meeting", shares=shares, attendees={(PARTNER, purpose)})
+    assert visible_fields(f, attended) == view.get("meeting")
+    # not a meeting it did not attend, nor one it attended under another purpose
+    assert visible_fields(f, place("meeting", shares=shares)) is None
+    assert visible_fields(f, place("meeting", shares=shares, attendees={(OTHER_PARTNER, purpose)})) is None
+    other = "network_meeting" if purpose != "network_meeting" else "coordination_meeting"
+    assert visible_fields(f, place("meeting", shares=shares, attendees={(PARTNER, other)})) is None
+    # and never once the consent is gone
+    assert visible_fields(f, place("meeting", attendees={(PARTNER, purpose)})) is None
+    for entity in ("course", "meeting"):
+        assert writable_fields(f, place(entity, shares=shares, attendees={(PARTNER, purpose)})) is None
+
+
+def test_the_partner_table_names_only_fields_that_exist():
+    for purpose, view in PARTNER_VIEWS.items():
+        assert purpose in PURPOSES
+        for entity, fields in view.items():
+            assert fields and fields <= ALL_FIELDS[entity], (purpose, entity)
+            assert not fields & {"cpr", "address_note", "team_id", "birth_year", "sex"}
 
 
 def test_shared_citizen_fields_are_citizen_fields_without_cpr_or_address():
@@ -241,6 +277,11 @@ SENTINELS = {
     ("citizen", "phone"): "+45 98 76 54 32",
     ("citizen", "address_note"): "Sentinelvej 13, kælderen",
     ("contact", "note"): "SENTINEL kontaktnotat",
+    ("meeting", "status_since_last"): "SENTINEL status",
+    ("meeting", "agreements"): "SENTINEL aftaler",
+    ("meeting", "next_steps"): "SENTINEL næste",
+    ("meeting", "who_does_what"): "SENTINEL hvem",
+    ("meeting", "minutes"): "SENTINEL referat",
 }
 LEAD_CITIZEN = uid("sentinel-linked-citizen")
 
@@ -281,6 +322,7 @@ places = st.builds(
     team_id=st.none() | orgs,
     org_id=st.none() | orgs,
     shares=st.frozensets(st.tuples(orgs, purposes), max_size=4),
+    attendees=st.frozensets(st.tuples(orgs, purposes), max_size=3),
 )
 viewers = st.builds(
     Viewer,
@@ -293,34 +335,37 @@ viewers = st.builds(
 
 @settings(max_examples=examples(300))
 @given(viewers, places)
-def test_no_identifying_field_reaches_a_frivillig_without_a_live_identity_consent(v, p):
+def test_no_identifying_field_reaches_a_frivillig_without_a_live_consent_that_reveals_it(v, p):
     fields = visible_fields(v, p)
     if fields is None:
         return  # the device never receives the record
     out = json.dumps(project(SENTINEL_STATES[p.entity], fields), ensure_ascii=False)
     if v.role == "projektleder":
         assert v.municipality_id == p.municipality_id
-    if v.role == "behandler" and p.entity != "lead":
+    if v.role == "behandler" and p.entity not in ("lead", "lead_attempt"):
         assert p.team_id == v.org_id
     if v.role != "frivillig":
         assert v.role in ("projektleder", "behandler")
         return
-    identity_shared = p.shared_with(v.org_id, IDENTITY_SHARING_PURPOSES)
+    # What the live consents naming the frivillig's organisation reveal (a meeting: only
+    # under a consent it attended with), and nothing else.
+    revealed: set[str] = set()
+    for org, purpose in p.shares:
+        view = PARTNER_VIEWS.get(purpose, {}).get(p.entity)
+        if org == v.org_id and view and (p.entity != "meeting" or (org, purpose) in p.attendees):
+            revealed |= view
     for (entity, name), text in SENTINELS.items():
-        if entity != p.entity or text not in out:
-            continue
-        assert identity_shared, f"{entity}.{name} reached a frivillig without a share consent naming its org"
-        assert name in SHARED_CITIZEN_FIELDS
-    for name in IDENTIFYING[p.entity] - SHARED_CITIZEN_FIELDS:
+        if entity == p.entity and text in out:
+            assert name in revealed, f"{entity}.{name} reached a frivillig without a consent revealing it"
+    for name in IDENTIFYING[p.entity] - revealed:
         assert f'"{name}"' not in out
-    assert p.entity in ("citizen", "lead")
+    assert p.entity in ("lead", *PARTNER_ENTITIES)
     if p.entity == "lead":
         assert LEAD_CITIZEN not in out, "a lead's linked citizen reached the referrer"
         assert p.org_id == v.org_id
-        assert "outcome" not in fields and "citizen_id" not in fields
-    if p.entity == "citizen":
-        assert identity_shared
-        assert v.municipality_id == p.municipality_id
+        assert fields == LEAD_REFERRER_FIELDS
+    else:
+        assert fields <= revealed and v.municipality_id == p.municipality_id
 
 
 def test_the_sentinels_do_reach_someone_allowed():
@@ -356,15 +401,16 @@ records_rows = st.lists(
     max_size=6,
 )
 share_rows = st.frozensets(st.tuples(st.sampled_from(["rec-0", "rec-1", "rec-2", "cit-x"]), orgs, purposes), max_size=6)
+attendance_rows = st.frozensets(st.tuples(st.sampled_from(["rec-0", "rec-1", "rec-2", "rec-3"]), orgs, purposes), max_size=6)
 
 
 @pytest.fixture(scope="module")
 def scope_db():
     sqlmodel = pytest.importorskip("sqlmodel")
-    from schemas.oplog import RecordSnapshot, Share
+    from schemas.oplog import Attendance, RecordSnapshot, Share
 
     engine = sqlmodel.create_engine("sqlite://")
-    sqlmodel.SQLModel.metadata.create_all(engine, tables=[RecordSnapshot.__table__, Share.__table__])
+    sqlmodel.SQLModel.metadata.create_all(engine, tables=[RecordSnapshot.__table__, Share.__table__, Attendance.__table__])
     return engine
 
 
@@ -377,27 +423,29 @@ ALL_VIEWERS = [
 
 
 @settings(max_examples=examples(100), deadline=None)
-@given(records_rows, share_rows)
-def test_the_server_sql_prefilter_agrees_with_visible_fields(scope_db, rows, shares):
+@given(records_rows, share_rows, attendance_rows)
+def test_the_server_sql_prefilter_agrees_with_visible_fields(scope_db, rows, shares, attendance):
     from sqlmodel import Session, delete, select
 
-    from schemas.oplog import RecordSnapshot, Share
-    from server.sync.places import load_shares
+    from schemas.oplog import Attendance, RecordSnapshot, Share
+    from server.sync.places import with_shares
     from server.sync.pull import scope_filter
 
     with Session(scope_db) as db:
         db.exec(delete(RecordSnapshot))
         db.exec(delete(Share))
+        db.exec(delete(Attendance))
         for i, row in enumerate(rows):
             db.add(RecordSnapshot(id=f"rec-{i}", last_seq=i, state={}, **row))
         for citizen, org, purpose in shares:
             db.add(Share(citizen_id=citizen, org_id=org, purpose=purpose))
+        for record, org, purpose in attendance:
+            db.add(Attendance(record_id=record, org_id=org, purpose=purpose))
         db.flush()
         places = {f"rec-{i}": row for i, row in enumerate(rows)}
-        places = {rid: Place.from_columns(p, rid) for rid, p in places.items()}
-        loaded = load_shares(db, [p.citizen_id for p in places.values()])
+        places = with_shares(db, {rid: Place.from_columns(p, rid) for rid, p in places.items()})
         for v in ALL_VIEWERS:
             selected = set(db.exec(select(RecordSnapshot.id).where(scope_filter(v))).all())
-            expected = {rid for rid, p in places.items() if visible_fields(v, p.with_shares(loaded)) is not None}
+            expected = {rid for rid, p in places.items() if visible_fields(v, p) is not None}
             assert selected == expected, v
         db.rollback()

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from sync.derive import citizen_status, current_course, lead_stage
+from sync.derive import citizen_status, current_course, due, enrolled_on, lead_age_days, lead_stage, loebende_prefill, occasions
 
 VECTORS = json.loads((Path(__file__).parent / "derive.json").read_text(encoding="utf-8"))
 
@@ -21,4 +21,29 @@ def test_citizen_status(case):
 
 @pytest.mark.parametrize("case", VECTORS["lead_stage"], ids=lambda case: case["name"])
 def test_lead_stage(case):
-    assert lead_stage(case["lead"]) == case["expected"]
+    assert lead_stage(case["lead"], case.get("attempts", [])) == case["expected"]
+
+
+@pytest.mark.parametrize("case", VECTORS["lead_age_days"], ids=lambda case: case["name"])
+def test_lead_age_days(case):
+    assert lead_age_days(case["lead"], case["today"]) == case["expected"]
+
+
+@pytest.mark.parametrize("case", VECTORS["due"], ids=lambda case: case["name"])
+def test_due(case):
+    assert due(case["status"], case["responses"], case["schedule"], case["today"]) == case["expected"]
+
+
+@pytest.mark.parametrize("case", VECTORS["enrolled_on"], ids=lambda case: case["name"])
+def test_enrolled_on(case):
+    assert enrolled_on(case["courses"], case["consents"]) == case["expected"]
+
+
+@pytest.mark.parametrize("case", VECTORS["occasions"], ids=lambda case: case["name"])
+def test_occasions(case):
+    assert occasions(case["responses"]) == case["expected"]
+
+
+@pytest.mark.parametrize("case", VECTORS["loebende_prefill"], ids=lambda case: case["name"])
+def test_loebende_prefill(case):
+    assert loebende_prefill(case["contacts"], case["status"], case["since"], case["until"]) == case["expected"]

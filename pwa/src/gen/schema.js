@@ -13,6 +13,8 @@ export const SCHEMA = {
    "parent": null,
    "owner": "team_id",
    "link": null,
+   "under": null,
+   "attendance": null,
    "id_rule": null,
    "fields": {
     "code": {
@@ -141,6 +143,8 @@ export const SCHEMA = {
    "parent": "citizen_id",
    "owner": null,
    "link": null,
+   "under": null,
+   "attendance": null,
    "id_rule": null,
    "fields": {
     "citizen_id": {
@@ -325,6 +329,8 @@ export const SCHEMA = {
    "parent": "citizen_id",
    "owner": null,
    "link": null,
+   "under": null,
+   "attendance": null,
    "id_rule": null,
    "fields": {
     "citizen_id": {
@@ -531,6 +537,8 @@ export const SCHEMA = {
    "parent": "citizen_id",
    "owner": null,
    "link": null,
+   "under": null,
+   "attendance": null,
    "id_rule": {
     "namespace": "6f1c3a2e-5b8d-4c1e-9a7f-2d4b6e8c0a13",
     "fields": [
@@ -568,6 +576,10 @@ export const SCHEMA = {
       [
        "coordination_meeting",
        "Drøftelse på koordineringsmøde"
+      ],
+      [
+       "network_meeting",
+       "Deltagelse i netværksmøde"
       ],
       [
        "contact_other_services",
@@ -610,6 +622,8 @@ export const SCHEMA = {
    "parent": null,
    "owner": "org_id",
    "link": "citizen_id",
+   "under": null,
+   "attendance": null,
    "id_rule": null,
    "fields": {
     "org_id": {
@@ -749,7 +763,7 @@ export const SCHEMA = {
      ]
     },
     "outcome": {
-     "label": "Status",
+     "label": "Status (før forløbet af henvisninger)",
      "kind": "code",
      "merge": "lww",
      "options": [
@@ -779,11 +793,62 @@ export const SCHEMA = {
       ]
      ]
     },
+    "team_seen_on": {
+     "label": "Set af teamet",
+     "kind": "date",
+     "merge": "lww"
+    },
+    "claimed_by": {
+     "label": "Taget af",
+     "kind": "ref",
+     "merge": "multi",
+     "ref": "user"
+    },
     "citizen_id": {
      "label": "Borger",
      "kind": "ref",
-     "merge": "lww",
+     "merge": "multi",
      "ref": "citizen"
+    },
+    "resolution": {
+     "label": "Udfald",
+     "kind": "code",
+     "merge": "multi",
+     "options": [
+      [
+       "link_new",
+       "Koblet til en ny borger"
+      ],
+      [
+       "link_existing",
+       "Koblet til en kendt borger"
+      ],
+      [
+       "not_target_group",
+       "Afsluttet: ikke i målgruppen"
+      ],
+      [
+       "not_found",
+       "Afsluttet: ikke fundet"
+      ],
+      [
+       "declines",
+       "Afsluttet: ønsker ikke kontakt"
+      ],
+      [
+       "already_known",
+       "Afsluttet: allerede kendt"
+      ],
+      [
+       "other",
+       "Afsluttet: anden årsag"
+      ]
+     ]
+    },
+    "resolved_on": {
+     "label": "Dato for udfald",
+     "kind": "date",
+     "merge": "lww"
     },
     "archived": {
      "label": "Arkiveret",
@@ -803,6 +868,8 @@ export const SCHEMA = {
    "parent": "citizen_id",
    "owner": null,
    "link": null,
+   "under": null,
+   "attendance": null,
    "id_rule": null,
    "fields": {
     "citizen_id": {
@@ -831,6 +898,13 @@ export const SCHEMA = {
        "Progressionsskema"
       ]
      ]
+    },
+    "version": {
+     "label": "Skemaversion",
+     "kind": "int",
+     "merge": "immutable",
+     "ge": 1,
+     "le": 999
     },
     "round": {
      "label": "Runde",
@@ -864,11 +938,344 @@ export const SCHEMA = {
       ]
      ]
     },
+    "on_paper": {
+     "label": "Udfyldt på papir",
+     "kind": "bool",
+     "merge": "append"
+    },
     "answers": {
      "label": "Svar",
      "kind": "answers",
      "merge": "append",
      "required": true
+    }
+   }
+  },
+  "lead_attempt": {
+   "label": "Kontaktforsøg (henvisning)",
+   "append_only": true,
+   "op_kinds": [
+    "amend",
+    "create",
+    "void"
+   ],
+   "parent": null,
+   "owner": null,
+   "link": null,
+   "under": "lead_id",
+   "attendance": null,
+   "id_rule": null,
+   "fields": {
+    "lead_id": {
+     "label": "Henvisning",
+     "kind": "ref",
+     "merge": "immutable",
+     "required": true,
+     "ref": "lead"
+    },
+    "occurred_at": {
+     "label": "Tidspunkt",
+     "kind": "datetime",
+     "merge": "append",
+     "required": true
+    },
+    "place_type": {
+     "label": "Hvor?",
+     "kind": "code",
+     "merge": "append",
+     "options": [
+      [
+       "vaerested",
+       "Værested"
+      ],
+      [
+       "varmestue",
+       "Varmestue"
+      ],
+      [
+       "herberg",
+       "Herberg / forsorgshjem"
+      ],
+      [
+       "street",
+       "Gaden / offentligt rum"
+      ],
+      [
+       "housing",
+       "Boligområde"
+      ],
+      [
+       "consumption_room",
+       "Stofindtagelsesrum"
+      ],
+      [
+       "other",
+       "Andet"
+      ]
+     ]
+    },
+    "result": {
+     "label": "Resultat",
+     "kind": "code",
+     "merge": "append",
+     "required": true,
+     "options": [
+      [
+       "not_found",
+       "Ikke truffet"
+      ],
+      [
+       "met",
+       "Truffet kort"
+      ],
+      [
+       "talked",
+       "Samtale"
+      ]
+     ]
+    }
+   }
+  },
+  "meeting": {
+   "label": "Møde",
+   "append_only": true,
+   "op_kinds": [
+    "amend",
+    "create",
+    "void"
+   ],
+   "parent": "citizen_id",
+   "owner": null,
+   "link": null,
+   "under": null,
+   "attendance": {
+    "field": "attendees",
+    "by": "kind",
+    "purposes": {
+     "coordination": "coordination_meeting",
+     "network": "network_meeting"
+    }
+   },
+   "id_rule": null,
+   "fields": {
+    "citizen_id": {
+     "label": "Borger",
+     "kind": "ref",
+     "merge": "immutable",
+     "required": true,
+     "ref": "citizen"
+    },
+    "kind": {
+     "label": "Mødetype",
+     "kind": "code",
+     "merge": "immutable",
+     "required": true,
+     "options": [
+      [
+       "coordination",
+       "Koordineringsmøde"
+      ],
+      [
+       "network",
+       "Netværksmøde"
+      ]
+     ]
+    },
+    "held_on": {
+     "label": "Dato",
+     "kind": "date",
+     "merge": "append",
+     "required": true
+    },
+    "duration_minutes": {
+     "label": "Varighed (minutter)",
+     "kind": "int",
+     "merge": "append",
+     "required": true,
+     "ge": 1,
+     "le": 480
+    },
+    "citizen_present": {
+     "label": "Borgeren deltog",
+     "kind": "bool",
+     "merge": "append"
+    },
+    "attendees": {
+     "label": "Deltagende organisationer",
+     "kind": "attendees",
+     "merge": "append",
+     "required": true
+    },
+    "status_since_last": {
+     "label": "Status siden sidst",
+     "kind": "text",
+     "merge": "append",
+     "identifying": true,
+     "max_length": 1000
+    },
+    "agreements": {
+     "label": "Aftaler",
+     "kind": "text",
+     "merge": "append",
+     "identifying": true,
+     "max_length": 1000
+    },
+    "next_steps": {
+     "label": "Næste skridt",
+     "kind": "text",
+     "merge": "append",
+     "identifying": true,
+     "max_length": 1000
+    },
+    "who_does_what": {
+     "label": "Hvem gør hvad",
+     "kind": "text",
+     "merge": "append",
+     "identifying": true,
+     "max_length": 1000
+    },
+    "minutes": {
+     "label": "Kort referat",
+     "kind": "text",
+     "merge": "append",
+     "identifying": true,
+     "max_length": 2000
+    }
+   }
+  },
+  "visibility": {
+   "label": "Synlighedsarbejde",
+   "append_only": false,
+   "op_kinds": [
+    "archive",
+    "create",
+    "set",
+    "unarchive"
+   ],
+   "parent": null,
+   "owner": "team_id",
+   "link": null,
+   "under": null,
+   "attendance": null,
+   "id_rule": null,
+   "fields": {
+    "team_id": {
+     "label": "Team",
+     "kind": "ref",
+     "merge": "lww",
+     "required": true,
+     "ref": "team"
+    },
+    "done_on": {
+     "label": "Dato",
+     "kind": "date",
+     "merge": "lww",
+     "required": true
+    },
+    "kind": {
+     "label": "Hvad",
+     "kind": "code",
+     "merge": "lww",
+     "required": true,
+     "options": [
+      [
+       "outreach_tour",
+       "Opsøgende tur"
+      ],
+      [
+       "materials",
+       "Materialer (lightere, postkort …)"
+      ],
+      [
+       "talk",
+       "Oplæg / møde med samarbejdspartner"
+      ],
+      [
+       "reminder",
+       "Påmindelse til samarbejdspartner (mail, opkald)"
+      ],
+      [
+       "other",
+       "Andet"
+      ]
+     ]
+    },
+    "place_type": {
+     "label": "Hvor",
+     "kind": "code",
+     "merge": "lww",
+     "options": [
+      [
+       "street",
+       "Gaden / offentligt rum"
+      ],
+      [
+       "dropin",
+       "Værested / varmestue / herberg"
+      ],
+      [
+       "partner_office",
+       "Hos samarbejdspartner"
+      ],
+      [
+       "online",
+       "Online / telefon"
+      ],
+      [
+       "other",
+       "Andet"
+      ]
+     ]
+    },
+    "partners": {
+     "label": "Samarbejdspartnere mødt",
+     "kind": "codes",
+     "merge": "lww",
+     "options": [
+      [
+       "borgerservice",
+       "Borgerservice"
+      ],
+      [
+       "jobcenter",
+       "Jobcenter"
+      ],
+      [
+       "police",
+       "Politi"
+      ],
+      [
+       "gp",
+       "Praktiserende læger"
+      ],
+      [
+       "psychiatry",
+       "Psykiatri"
+      ],
+      [
+       "housing",
+       "Boligsocialt arbejde"
+      ],
+      [
+       "civil_society",
+       "Civilsamfund"
+      ],
+      [
+       "other",
+       "Andre"
+      ]
+     ]
+    },
+    "reached": {
+     "label": "Antal personer nået",
+     "kind": "int",
+     "merge": "lww",
+     "le": 10000
+    },
+    "archived": {
+     "label": "Arkiveret",
+     "kind": "bool",
+     "merge": "archive"
     }
    }
   }
@@ -1218,6 +1625,10 @@ export const SCHEMA = {
     "Drøftelse på koordineringsmøde"
    ],
    [
+    "network_meeting",
+    "Deltagelse i netværksmøde"
+   ],
+   [
     "contact_other_services",
     "Kontakt til andre instanser"
    ],
@@ -1374,6 +1785,50 @@ export const SCHEMA = {
     "Afsluttet"
    ]
   ],
+  "LEAD_RESOLUTIONS": [
+   [
+    "link_new",
+    "Koblet til en ny borger"
+   ],
+   [
+    "link_existing",
+    "Koblet til en kendt borger"
+   ],
+   [
+    "not_target_group",
+    "Afsluttet: ikke i målgruppen"
+   ],
+   [
+    "not_found",
+    "Afsluttet: ikke fundet"
+   ],
+   [
+    "declines",
+    "Afsluttet: ønsker ikke kontakt"
+   ],
+   [
+    "already_known",
+    "Afsluttet: allerede kendt"
+   ],
+   [
+    "other",
+    "Afsluttet: anden årsag"
+   ]
+  ],
+  "LEAD_ATTEMPT_RESULTS": [
+   [
+    "not_found",
+    "Ikke truffet"
+   ],
+   [
+    "met",
+    "Truffet kort"
+   ],
+   [
+    "talked",
+    "Samtale"
+   ]
+  ],
   "FORMS": [
    [
     "kontakt_start",
@@ -1401,961 +1856,2236 @@ export const SCHEMA = {
     "citizen_helped",
     "Borgeren med hjælp"
    ]
+  ],
+  "MEETING_KINDS": [
+   [
+    "coordination",
+    "Koordineringsmøde"
+   ],
+   [
+    "network",
+    "Netværksmøde"
+   ]
+  ],
+  "MEETING_ROLES": [
+   [
+    "behandler",
+    "Behandler"
+   ],
+   [
+    "caseworker",
+    "Sagsbehandler / myndighed"
+   ],
+   [
+    "jobcenter",
+    "Jobcenter"
+   ],
+   [
+    "civil_society",
+    "Civilsamfund / værested"
+   ],
+   [
+    "housing_support",
+    "Bostøtte / SKP"
+   ],
+   [
+    "mentor",
+    "Mentor / mestringsvejleder"
+   ],
+   [
+    "health",
+    "Læge / sundhed"
+   ],
+   [
+    "psychiatry",
+    "Psykiatri"
+   ],
+   [
+    "other",
+    "Andet"
+   ]
+  ],
+  "VISIBILITY_KINDS": [
+   [
+    "outreach_tour",
+    "Opsøgende tur"
+   ],
+   [
+    "materials",
+    "Materialer (lightere, postkort …)"
+   ],
+   [
+    "talk",
+    "Oplæg / møde med samarbejdspartner"
+   ],
+   [
+    "reminder",
+    "Påmindelse til samarbejdspartner (mail, opkald)"
+   ],
+   [
+    "other",
+    "Andet"
+   ]
+  ],
+  "VISIBILITY_PLACES": [
+   [
+    "street",
+    "Gaden / offentligt rum"
+   ],
+   [
+    "dropin",
+    "Værested / varmestue / herberg"
+   ],
+   [
+    "partner_office",
+    "Hos samarbejdspartner"
+   ],
+   [
+    "online",
+    "Online / telefon"
+   ],
+   [
+    "other",
+    "Andet"
+   ]
+  ],
+  "VISIBILITY_PARTNERS": [
+   [
+    "borgerservice",
+    "Borgerservice"
+   ],
+   [
+    "jobcenter",
+    "Jobcenter"
+   ],
+   [
+    "police",
+    "Politi"
+   ],
+   [
+    "gp",
+    "Praktiserende læger"
+   ],
+   [
+    "psychiatry",
+    "Psykiatri"
+   ],
+   [
+    "housing",
+    "Boligsocialt arbejde"
+   ],
+   [
+    "civil_society",
+    "Civilsamfund"
+   ],
+   [
+    "other",
+    "Andre"
+   ]
   ]
  },
  "forms": {
-  "kontakt_start": {
-   "version": 1,
-   "label": "Kontaktskema start",
-   "questions": [
-    {
-     "key": "first_seen_place",
-     "label": "Hvor var borgeren, da borgeren blev identificeret?",
-     "kind": "code",
-     "options": [
-      [
-       "own_home",
-       "Eget hjem"
-      ],
-      [
-       "dropin_shelter",
-       "Værested / herberg / varmestue"
-      ],
-      [
-       "public_space",
-       "Offentligt rum / gaden"
-      ],
-      [
-       "social_health_service",
-       "Socialt eller sundhedsfagligt tilbud"
-      ],
-      [
-       "municipal_authority",
-       "Kommunal myndighed"
-      ],
-      [
-       "drug_treatment",
-       "I stofbehandling"
-      ],
-      [
-       "psychiatry",
-       "Psykiatrien"
-      ]
-     ],
-     "required": true
-    },
-    {
-     "key": "spotted_by",
-     "label": "Hvem opsporede borgeren?",
-     "kind": "code",
-     "options": [
-      [
-       "fremskudt_behandler",
-       "Fremskudt behandler"
-      ],
-      [
-       "other_behandler",
-       "Øvrige behandlere (ambulant, døgn, social, substitution)"
-      ],
-      [
-       "civil_society",
-       "Civilsamfundsaktør"
-      ],
-      [
-       "skp",
-       "Støttekontaktperson"
-      ],
-      [
-       "myndighed",
-       "Myndighedssagsbehandler"
-      ],
-      [
-       "other",
-       "Øvrige"
-      ]
-     ]
-    },
-    {
-     "key": "actors_first_contact",
-     "label": "Aktører involveret i første kontakt og relation",
-     "kind": "codes",
-     "options": [
-      [
-       "behandler_fremskudt",
-       "Behandler (fremskudt)"
-      ],
-      [
-       "skp",
-       "Støttekontaktperson (SKP)"
-      ],
-      [
-       "myndighed",
-       "Myndighedssagsbehandler"
-      ],
-      [
-       "vaerested_staff",
-       "Medarbejder på værested/herberg/varmestue/botilbud"
-      ],
-      [
-       "behandler_other",
-       "Behandler (øvrige)"
-      ],
-      [
-       "nurse_doctor_other",
-       "Sygeplejerske/læge (øvrige)"
-      ],
-      [
-       "nurse_doctor_fremskudt",
-       "Sygeplejerske/læge (fremskudt)"
-      ],
-      [
-       "gp",
-       "Almen praktiserende læge"
-      ],
-      [
-       "peer_other",
-       "Peer-medarbejder (øvrige)"
-      ],
-      [
-       "peer_fremskudt",
-       "Peer-medarbejder (fremskudt)"
-      ],
-      [
-       "social_caretaker",
-       "Social vicevært / boligsocial medarbejder"
-      ],
-      [
-       "other",
-       "Andre"
-      ]
-     ]
-    },
-    {
-     "key": "attachment",
-     "label": "Tilknytning til behandlingssystemet",
-     "kind": "code",
-     "options": [
-      [
-       "unknown_before",
-       "Hidtil ukendt"
-      ],
-      [
-       "known_dropped_out",
-       "Tidligere kendt men frafaldet"
-      ],
-      [
-       "sporadic_unclear",
-       "Sporadisk kontakt / ved ikke / endnu ikke afklaret"
-      ]
-     ]
-    },
-    {
-     "key": "substitution",
-     "label": "Substitutionsbehandling",
-     "kind": "code",
-     "options": [
-      [
-       "now",
-       "Modtager nu"
-      ],
-      [
-       "before",
-       "Tidligere"
-      ],
-      [
-       "never",
-       "Aldrig"
-      ]
-     ]
-    },
-    {
-     "key": "other_services",
-     "label": "Andre sociale og sundhedsmæssige tilbud",
-     "kind": "codes",
-     "options": [
-      [
-       "bostoette",
-       "Bostøtte"
-      ],
-      [
-       "ambulant_psychiatry",
-       "Ambulant psykiatrisk behandling"
-      ],
-      [
-       "elder_care",
-       "Ældrepleje"
-      ],
-      [
-       "psychiatric_admission",
-       "Psykiatrisk indlæggelse"
-      ],
-      [
-       "jobcenter",
-       "Tilbud via jobcenter"
-      ],
-      [
-       "somatic",
-       "Somatiske tilbud"
-      ],
-      [
-       "social_community",
-       "Samværstilbud"
-      ],
-      [
-       "other",
-       "Øvrige"
-      ]
-     ]
-    },
-    {
-     "key": "substances",
-     "label": "Primære rusmidler",
-     "kind": "codes",
-     "options": [
-      [
-       "hash",
-       "Hash"
-      ],
-      [
-       "amphetamine",
-       "Amfetamin"
-      ],
-      [
-       "cocaine",
-       "Kokain"
-      ],
-      [
-       "opioids",
-       "Opioider"
-      ],
-      [
-       "mixed",
-       "Blandingsmisbrug"
-      ],
-      [
-       "other",
-       "Andet"
-      ]
-     ]
-    }
-   ]
-  },
   "kontakt_loebende": {
-   "version": 1,
    "label": "Kontaktskema løbende",
-   "questions": [
-    {
-     "key": "phase",
-     "label": "Nuværende fase",
-     "kind": "code",
-     "options": [
-      [
-       "phase_1",
-       "Fase 1 – Opsporing og kontakt"
-      ],
-      [
-       "phase_2",
-       "Fase 2 – Fremskudt behandling"
-      ],
-      [
-       "phase_3",
-       "Fase 3 – Brobygning"
-      ],
-      [
-       "unknown",
-       "Ukendt"
-      ]
-     ],
-     "required": true
-    },
-    {
-     "key": "main_place",
-     "label": "Hvor foregår arbejdet primært?",
-     "kind": "code",
-     "options": [
-      [
-       "own_home",
-       "Eget hjem"
-      ],
-      [
-       "vaerested",
-       "Værested"
-      ],
-      [
-       "street",
-       "Gaden"
-      ],
-      [
-       "rusmiddelcenter",
-       "Rusmiddelcenter"
-      ],
-      [
-       "other",
-       "Andet"
-      ]
+   "latest": 2,
+   "versions": {
+    "1": {
+     "version": 1,
+     "label": "Kontaktskema løbende",
+     "filled_by": "behandler",
+     "questions": [
+      {
+       "key": "phase",
+       "label": "Nuværende fase",
+       "kind": "code",
+       "options": [
+        [
+         "phase_1",
+         "Fase 1 – Opsporing og kontakt"
+        ],
+        [
+         "phase_2",
+         "Fase 2 – Fremskudt behandling"
+        ],
+        [
+         "phase_3",
+         "Fase 3 – Brobygning"
+        ],
+        [
+         "unknown",
+         "Ukendt"
+        ]
+       ],
+       "required": true
+      },
+      {
+       "key": "main_place",
+       "label": "Hvor foregår arbejdet primært?",
+       "kind": "code",
+       "options": [
+        [
+         "own_home",
+         "Eget hjem"
+        ],
+        [
+         "vaerested",
+         "Værested"
+        ],
+        [
+         "street",
+         "Gaden"
+        ],
+        [
+         "rusmiddelcenter",
+         "Rusmiddelcenter"
+        ],
+        [
+         "other",
+         "Andet"
+        ]
+       ]
+      },
+      {
+       "key": "readiness_stable_contact",
+       "label": "Stabil i behandlingskontakten med fremskudt behandler",
+       "kind": "code",
+       "options": [
+        [
+         "1",
+         "Slet ikke"
+        ],
+        [
+         "2",
+         "Lidt"
+        ],
+        [
+         "3",
+         "I nogen grad"
+        ],
+        [
+         "4",
+         "En hel del"
+        ],
+        [
+         "5",
+         "Rigtig meget"
+        ]
+       ]
+      },
+      {
+       "key": "readiness_positive_development",
+       "label": "Længere periode med stabil og positiv udvikling i trivsel og mestringsevne",
+       "kind": "code",
+       "options": [
+        [
+         "1",
+         "Slet ikke"
+        ],
+        [
+         "2",
+         "Lidt"
+        ],
+        [
+         "3",
+         "I nogen grad"
+        ],
+        [
+         "4",
+         "En hel del"
+        ],
+        [
+         "5",
+         "Rigtig meget"
+        ]
+       ]
+      },
+      {
+       "key": "readiness_can_attend",
+       "label": "Stabiliseret, så borgeren kan fremmøde til aftaler i ordinært tilbud",
+       "kind": "code",
+       "options": [
+        [
+         "1",
+         "Slet ikke"
+        ],
+        [
+         "2",
+         "Lidt"
+        ],
+        [
+         "3",
+         "I nogen grad"
+        ],
+        [
+         "4",
+         "En hel del"
+        ],
+        [
+         "5",
+         "Rigtig meget"
+        ]
+       ]
+      },
+      {
+       "key": "readiness_prepared_transfer",
+       "label": "Forberedt på at overgå til ordinær stofbehandling",
+       "kind": "code",
+       "options": [
+        [
+         "1",
+         "Slet ikke"
+        ],
+        [
+         "2",
+         "Lidt"
+        ],
+        [
+         "3",
+         "I nogen grad"
+        ],
+        [
+         "4",
+         "En hel del"
+        ],
+        [
+         "5",
+         "Rigtig meget"
+        ]
+       ]
+      },
+      {
+       "key": "readiness_safe_with_new",
+       "label": "Tryg i relationen til sin nye behandler",
+       "kind": "code",
+       "options": [
+        [
+         "1",
+         "Slet ikke"
+        ],
+        [
+         "2",
+         "Lidt"
+        ],
+        [
+         "3",
+         "I nogen grad"
+        ],
+        [
+         "4",
+         "En hel del"
+        ],
+        [
+         "5",
+         "Rigtig meget"
+        ]
+       ]
+      },
+      {
+       "key": "attempt_frequency",
+       "label": "Hvor ofte har du forsøgt at få kontakt?",
+       "kind": "code",
+       "options": [
+        [
+         "several_weekly",
+         "Flere gange om ugen"
+        ],
+        [
+         "weekly",
+         "En gang om ugen"
+        ],
+        [
+         "biweekly",
+         "Hver 14. dag"
+        ],
+        [
+         "monthly",
+         "En gang om måneden"
+        ],
+        [
+         "rarer",
+         "Sjældnere"
+        ],
+        [
+         "none",
+         "Endnu ingen kontakt / kontakten ophørt"
+        ]
+       ]
+      },
+      {
+       "key": "contact_frequency",
+       "label": "Hvor ofte har der været kontakt?",
+       "kind": "code",
+       "options": [
+        [
+         "several_weekly",
+         "Flere gange om ugen"
+        ],
+        [
+         "weekly",
+         "En gang om ugen"
+        ],
+        [
+         "biweekly",
+         "Hver 14. dag"
+        ],
+        [
+         "monthly",
+         "En gang om måneden"
+        ],
+        [
+         "rarer",
+         "Sjældnere"
+        ],
+        [
+         "none",
+         "Endnu ingen kontakt / kontakten ophørt"
+        ]
+       ]
+      },
+      {
+       "key": "civil_society_activities",
+       "label": "Understøttende aktiviteter i civilsamfundet",
+       "kind": "codes",
+       "options": [
+        [
+         "communities",
+         "Sociale fællesskaber"
+        ],
+        [
+         "coordination",
+         "Koordinering af indsatser"
+        ],
+        [
+         "escort",
+         "Følgeskab til indsatser"
+        ],
+        [
+         "network",
+         "Netværksunderstøttende aktiviteter"
+        ],
+        [
+         "employment",
+         "Beskæftigelsesrettede aktiviteter"
+        ],
+        [
+         "self_help",
+         "Selvhjælpsgrupper"
+        ],
+        [
+         "bridging",
+         "Brobygning til stofbehandling"
+        ],
+        [
+         "other",
+         "Øvrige"
+        ]
+       ]
+      },
+      {
+       "key": "plan_made",
+       "label": "Er der lavet en behandlingsplan (§101 stk. 8)?",
+       "kind": "code",
+       "options": [
+        [
+         "yes",
+         "Ja"
+        ],
+        [
+         "no",
+         "Nej"
+        ]
+       ]
+      }
      ]
     },
-    {
-     "key": "readiness_stable_contact",
-     "label": "Stabil i behandlingskontakten med fremskudt behandler",
-     "kind": "code",
-     "options": [
-      [
-       "1",
-       "Slet ikke"
-      ],
-      [
-       "2",
-       "Lidt"
-      ],
-      [
-       "3",
-       "I nogen grad"
-      ],
-      [
-       "4",
-       "En hel del"
-      ],
-      [
-       "5",
-       "Rigtig meget"
-      ]
-     ]
-    },
-    {
-     "key": "readiness_positive_development",
-     "label": "Længere periode med stabil og positiv udvikling i trivsel og mestringsevne",
-     "kind": "code",
-     "options": [
-      [
-       "1",
-       "Slet ikke"
-      ],
-      [
-       "2",
-       "Lidt"
-      ],
-      [
-       "3",
-       "I nogen grad"
-      ],
-      [
-       "4",
-       "En hel del"
-      ],
-      [
-       "5",
-       "Rigtig meget"
-      ]
-     ]
-    },
-    {
-     "key": "readiness_can_attend",
-     "label": "Stabiliseret, så borgeren kan fremmøde til aftaler i ordinært tilbud",
-     "kind": "code",
-     "options": [
-      [
-       "1",
-       "Slet ikke"
-      ],
-      [
-       "2",
-       "Lidt"
-      ],
-      [
-       "3",
-       "I nogen grad"
-      ],
-      [
-       "4",
-       "En hel del"
-      ],
-      [
-       "5",
-       "Rigtig meget"
-      ]
-     ]
-    },
-    {
-     "key": "readiness_prepared_transfer",
-     "label": "Forberedt på at overgå til ordinær stofbehandling",
-     "kind": "code",
-     "options": [
-      [
-       "1",
-       "Slet ikke"
-      ],
-      [
-       "2",
-       "Lidt"
-      ],
-      [
-       "3",
-       "I nogen grad"
-      ],
-      [
-       "4",
-       "En hel del"
-      ],
-      [
-       "5",
-       "Rigtig meget"
-      ]
-     ]
-    },
-    {
-     "key": "readiness_safe_with_new",
-     "label": "Tryg i relationen til sin nye behandler",
-     "kind": "code",
-     "options": [
-      [
-       "1",
-       "Slet ikke"
-      ],
-      [
-       "2",
-       "Lidt"
-      ],
-      [
-       "3",
-       "I nogen grad"
-      ],
-      [
-       "4",
-       "En hel del"
-      ],
-      [
-       "5",
-       "Rigtig meget"
-      ]
-     ]
-    },
-    {
-     "key": "attempt_frequency",
-     "label": "Hvor ofte har du forsøgt at få kontakt?",
-     "kind": "code",
-     "options": [
-      [
-       "several_weekly",
-       "Flere gange om ugen"
-      ],
-      [
-       "weekly",
-       "En gang om ugen"
-      ],
-      [
-       "biweekly",
-       "Hver 14. dag"
-      ],
-      [
-       "monthly",
-       "En gang om måneden"
-      ],
-      [
-       "rarer",
-       "Sjældnere"
-      ],
-      [
-       "none",
-       "Endnu ingen kontakt / kontakten ophørt"
-      ]
-     ]
-    },
-    {
-     "key": "contact_frequency",
-     "label": "Hvor ofte har der været kontakt?",
-     "kind": "code",
-     "options": [
-      [
-       "several_weekly",
-       "Flere gange om ugen"
-      ],
-      [
-       "weekly",
-       "En gang om ugen"
-      ],
-      [
-       "biweekly",
-       "Hver 14. dag"
-      ],
-      [
-       "monthly",
-       "En gang om måneden"
-      ],
-      [
-       "rarer",
-       "Sjældnere"
-      ],
-      [
-       "none",
-       "Endnu ingen kontakt / kontakten ophørt"
-      ]
-     ]
-    },
-    {
-     "key": "civil_society_activities",
-     "label": "Understøttende aktiviteter i civilsamfundet",
-     "kind": "codes",
-     "options": [
-      [
-       "communities",
-       "Sociale fællesskaber"
-      ],
-      [
-       "coordination",
-       "Koordinering af indsatser"
-      ],
-      [
-       "escort",
-       "Følgeskab til indsatser"
-      ],
-      [
-       "network",
-       "Netværksunderstøttende aktiviteter"
-      ],
-      [
-       "employment",
-       "Beskæftigelsesrettede aktiviteter"
-      ],
-      [
-       "self_help",
-       "Selvhjælpsgrupper"
-      ],
-      [
-       "bridging",
-       "Brobygning til stofbehandling"
-      ],
-      [
-       "other",
-       "Øvrige"
-      ]
-     ]
-    },
-    {
-     "key": "plan_made",
-     "label": "Er der lavet en behandlingsplan (§101 stk. 8)?",
-     "kind": "code",
-     "options": [
-      [
-       "yes",
-       "Ja"
-      ],
-      [
-       "no",
-       "Nej"
-      ]
+    "2": {
+     "version": 2,
+     "label": "Kontaktskema løbende",
+     "filled_by": "behandler",
+     "questions": [
+      {
+       "key": "phase",
+       "label": "Hvilken fase er borgeren i nu?",
+       "kind": "code",
+       "options": [
+        [
+         "phase_1",
+         "Fase 1 – Opsporing og kontakt"
+        ],
+        [
+         "phase_2",
+         "Fase 2 – Fremskudt behandling"
+        ],
+        [
+         "phase_3",
+         "Fase 3 – Brobygning"
+        ]
+       ],
+       "required": true,
+       "step": "Fase og sted"
+      },
+      {
+       "key": "main_place",
+       "label": "Hvor foregår indsatsen primært?",
+       "kind": "code",
+       "options": [
+        [
+         "own_home",
+         "Eget hjem"
+        ],
+        [
+         "vaerested",
+         "Værested, herberg eller varmestue"
+        ],
+        [
+         "street",
+         "Det offentlige rum / på gaden"
+        ],
+        [
+         "rusmiddelcenter",
+         "Rusmiddelcenter"
+        ],
+        [
+         "municipal",
+         "Andre kommunale steder (fx jobcenter, bibliotek)"
+        ],
+        [
+         "phone",
+         "Telefon eller sms"
+        ],
+        [
+         "other",
+         "Andet sted"
+        ]
+       ],
+       "required": true,
+       "step": "Fase og sted"
+      },
+      {
+       "key": "readiness_stable_contact",
+       "label": "Borgeren er stabil i behandlingskontakten med fremskudt behandler",
+       "kind": "code",
+       "options": [
+        [
+         "1",
+         "Slet ikke"
+        ],
+        [
+         "2",
+         "Lidt"
+        ],
+        [
+         "3",
+         "I nogen grad"
+        ],
+        [
+         "4",
+         "En hel del"
+        ],
+        [
+         "5",
+         "Rigtig meget"
+        ]
+       ],
+       "required": true,
+       "when": [
+        {
+         "item": "phase",
+         "in": [
+          "phase_2",
+          "phase_3"
+         ]
+        }
+       ],
+       "step": "Parathed til brobygning",
+       "hint": "Kun i fase 2 og 3."
+      },
+      {
+       "key": "readiness_positive_development",
+       "label": "Borgeren har gennem en længere periode oplevet en stabil og positiv udvikling ift. trivsel og mestringsevne",
+       "kind": "code",
+       "options": [
+        [
+         "1",
+         "Slet ikke"
+        ],
+        [
+         "2",
+         "Lidt"
+        ],
+        [
+         "3",
+         "I nogen grad"
+        ],
+        [
+         "4",
+         "En hel del"
+        ],
+        [
+         "5",
+         "Rigtig meget"
+        ]
+       ],
+       "required": true,
+       "when": [
+        {
+         "item": "phase",
+         "in": [
+          "phase_2",
+          "phase_3"
+         ]
+        }
+       ],
+       "step": "Parathed til brobygning",
+       "hint": "Kun i fase 2 og 3."
+      },
+      {
+       "key": "readiness_can_attend",
+       "label": "Borgeren er stabiliseret i en grad, hvor borger kan fremmøde til aftaler i det ordinære behandlingstilbud",
+       "kind": "code",
+       "options": [
+        [
+         "1",
+         "Slet ikke"
+        ],
+        [
+         "2",
+         "Lidt"
+        ],
+        [
+         "3",
+         "I nogen grad"
+        ],
+        [
+         "4",
+         "En hel del"
+        ],
+        [
+         "5",
+         "Rigtig meget"
+        ]
+       ],
+       "required": true,
+       "when": [
+        {
+         "item": "phase",
+         "in": [
+          "phase_2",
+          "phase_3"
+         ]
+        }
+       ],
+       "step": "Parathed til brobygning",
+       "hint": "Kun i fase 2 og 3."
+      },
+      {
+       "key": "readiness_prepared_transfer",
+       "label": "Borgeren er forberedt på at skulle overgå til ordinær stofbehandling",
+       "kind": "code",
+       "options": [
+        [
+         "1",
+         "Slet ikke"
+        ],
+        [
+         "2",
+         "Lidt"
+        ],
+        [
+         "3",
+         "I nogen grad"
+        ],
+        [
+         "4",
+         "En hel del"
+        ],
+        [
+         "5",
+         "Rigtig meget"
+        ]
+       ],
+       "required": true,
+       "when": [
+        {
+         "item": "phase",
+         "in": [
+          "phase_2",
+          "phase_3"
+         ]
+        }
+       ],
+       "step": "Parathed til brobygning",
+       "hint": "Kun i fase 2 og 3."
+      },
+      {
+       "key": "readiness_safe_with_new",
+       "label": "Borgeren er tryg i relation til sin nye behandler",
+       "kind": "code",
+       "options": [
+        [
+         "1",
+         "Slet ikke"
+        ],
+        [
+         "2",
+         "Lidt"
+        ],
+        [
+         "3",
+         "I nogen grad"
+        ],
+        [
+         "4",
+         "En hel del"
+        ],
+        [
+         "5",
+         "Rigtig meget"
+        ]
+       ],
+       "required": true,
+       "when": [
+        {
+         "item": "phase",
+         "in": [
+          "phase_2",
+          "phase_3"
+         ]
+        }
+       ],
+       "step": "Parathed til brobygning",
+       "hint": "Kun i fase 2 og 3."
+      },
+      {
+       "key": "attempt_frequency",
+       "label": "Hvor ofte har fremskudt behandler typisk forsøgt at etablere kontakt med borger?",
+       "kind": "code",
+       "options": [
+        [
+         "several_weekly",
+         "Flere gange om ugen"
+        ],
+        [
+         "weekly",
+         "En gang om ugen"
+        ],
+        [
+         "biweekly",
+         "Hver 14. dag"
+        ],
+        [
+         "monthly",
+         "En gang om måneden"
+        ],
+        [
+         "rarer",
+         "Sjældnere end en gang om måneden"
+        ],
+        [
+         "none",
+         "Borgeren har endnu ikke haft kontakt med en behandler / kontakten til behandler er ophørt"
+        ]
+       ],
+       "required": true,
+       "step": "Kontakt"
+      },
+      {
+       "key": "contact_frequency",
+       "label": "Hvor ofte har borger typisk egentlig kontakt med fremskudt behandler?",
+       "kind": "code",
+       "options": [
+        [
+         "several_weekly",
+         "Flere gange om ugen"
+        ],
+        [
+         "weekly",
+         "En gang om ugen"
+        ],
+        [
+         "biweekly",
+         "Hver 14. dag"
+        ],
+        [
+         "monthly",
+         "En gang om måneden"
+        ],
+        [
+         "rarer",
+         "Sjældnere end en gang om måneden"
+        ],
+        [
+         "none",
+         "Borgeren har endnu ikke haft kontakt med en behandler / kontakten til behandler er ophørt"
+        ]
+       ],
+       "required": true,
+       "step": "Kontakt"
+      },
+      {
+       "key": "civil_society_activities",
+       "label": "Hvilke behandlingsunderstøttende aktiviteter deltager borgeren i varetaget af civilsamfundet?",
+       "kind": "codes",
+       "options": [
+        [
+         "communities",
+         "Sociale fællesskaber"
+        ],
+        [
+         "coordination",
+         "Koordinering af indsatser"
+        ],
+        [
+         "escort",
+         "Følgeskab til indsatser"
+        ],
+        [
+         "network",
+         "Netværksunderstøttende aktiviteter"
+        ],
+        [
+         "employment",
+         "Beskæftigelsesrettede aktiviteter"
+        ],
+        [
+         "self_help",
+         "Selvhjælpsgrupper"
+        ],
+        [
+         "bridging",
+         "Brobygning til stofbehandling"
+        ],
+        [
+         "other",
+         "Øvrige"
+        ]
+       ],
+       "step": "Aktiviteter og behandlingsplan",
+       "hint": "Vælg alle, der passer. Ingen: lad feltet stå tomt."
+      },
+      {
+       "key": "plan_made",
+       "label": "Er der udarbejdet en behandlingsplan (§ 101, stk. 8) for borgerens mål og ønsker?",
+       "kind": "code",
+       "options": [
+        [
+         "yes",
+         "Ja"
+        ],
+        [
+         "no",
+         "Nej"
+        ]
+       ],
+       "required": true,
+       "step": "Aktiviteter og behandlingsplan"
+      }
      ]
     }
-   ]
+   }
+  },
+  "kontakt_start": {
+   "label": "Kontaktskema start",
+   "latest": 2,
+   "versions": {
+    "1": {
+     "version": 1,
+     "label": "Kontaktskema start",
+     "filled_by": "behandler",
+     "questions": [
+      {
+       "key": "first_seen_place",
+       "label": "Hvor var borgeren, da borgeren blev identificeret?",
+       "kind": "code",
+       "options": [
+        [
+         "own_home",
+         "Eget hjem"
+        ],
+        [
+         "dropin_shelter",
+         "Værested / herberg / varmestue"
+        ],
+        [
+         "public_space",
+         "Offentligt rum / gaden"
+        ],
+        [
+         "social_health_service",
+         "Socialt eller sundhedsfagligt tilbud"
+        ],
+        [
+         "municipal_authority",
+         "Kommunal myndighed"
+        ],
+        [
+         "drug_treatment",
+         "I stofbehandling"
+        ],
+        [
+         "psychiatry",
+         "Psykiatrien"
+        ]
+       ],
+       "required": true
+      },
+      {
+       "key": "spotted_by",
+       "label": "Hvem opsporede borgeren?",
+       "kind": "code",
+       "options": [
+        [
+         "fremskudt_behandler",
+         "Fremskudt behandler"
+        ],
+        [
+         "other_behandler",
+         "Øvrige behandlere (ambulant, døgn, social, substitution)"
+        ],
+        [
+         "civil_society",
+         "Civilsamfundsaktør"
+        ],
+        [
+         "skp",
+         "Støttekontaktperson"
+        ],
+        [
+         "myndighed",
+         "Myndighedssagsbehandler"
+        ],
+        [
+         "other",
+         "Øvrige"
+        ]
+       ]
+      },
+      {
+       "key": "actors_first_contact",
+       "label": "Aktører involveret i første kontakt og relation",
+       "kind": "codes",
+       "options": [
+        [
+         "behandler_fremskudt",
+         "Behandler (fremskudt)"
+        ],
+        [
+         "skp",
+         "Støttekontaktperson (SKP)"
+        ],
+        [
+         "myndighed",
+         "Myndighedssagsbehandler"
+        ],
+        [
+         "vaerested_staff",
+         "Medarbejder på værested/herberg/varmestue/botilbud"
+        ],
+        [
+         "behandler_other",
+         "Behandler (øvrige)"
+        ],
+        [
+         "nurse_doctor_other",
+         "Sygeplejerske/læge (øvrige)"
+        ],
+        [
+         "nurse_doctor_fremskudt",
+         "Sygeplejerske/læge (fremskudt)"
+        ],
+        [
+         "gp",
+         "Almen praktiserende læge"
+        ],
+        [
+         "peer_other",
+         "Peer-medarbejder (øvrige)"
+        ],
+        [
+         "peer_fremskudt",
+         "Peer-medarbejder (fremskudt)"
+        ],
+        [
+         "social_caretaker",
+         "Social vicevært / boligsocial medarbejder"
+        ],
+        [
+         "other",
+         "Andre"
+        ]
+       ]
+      },
+      {
+       "key": "attachment",
+       "label": "Tilknytning til behandlingssystemet",
+       "kind": "code",
+       "options": [
+        [
+         "unknown_before",
+         "Hidtil ukendt"
+        ],
+        [
+         "known_dropped_out",
+         "Tidligere kendt men frafaldet"
+        ],
+        [
+         "sporadic_unclear",
+         "Sporadisk kontakt / ved ikke / endnu ikke afklaret"
+        ]
+       ]
+      },
+      {
+       "key": "substitution",
+       "label": "Substitutionsbehandling",
+       "kind": "code",
+       "options": [
+        [
+         "now",
+         "Modtager nu"
+        ],
+        [
+         "before",
+         "Tidligere"
+        ],
+        [
+         "never",
+         "Aldrig"
+        ]
+       ]
+      },
+      {
+       "key": "other_services",
+       "label": "Andre sociale og sundhedsmæssige tilbud",
+       "kind": "codes",
+       "options": [
+        [
+         "bostoette",
+         "Bostøtte"
+        ],
+        [
+         "ambulant_psychiatry",
+         "Ambulant psykiatrisk behandling"
+        ],
+        [
+         "elder_care",
+         "Ældrepleje"
+        ],
+        [
+         "psychiatric_admission",
+         "Psykiatrisk indlæggelse"
+        ],
+        [
+         "jobcenter",
+         "Tilbud via jobcenter"
+        ],
+        [
+         "somatic",
+         "Somatiske tilbud"
+        ],
+        [
+         "social_community",
+         "Samværstilbud"
+        ],
+        [
+         "other",
+         "Øvrige"
+        ]
+       ]
+      },
+      {
+       "key": "substances",
+       "label": "Primære rusmidler",
+       "kind": "codes",
+       "options": [
+        [
+         "hash",
+         "Hash"
+        ],
+        [
+         "amphetamine",
+         "Amfetamin"
+        ],
+        [
+         "cocaine",
+         "Kokain"
+        ],
+        [
+         "opioids",
+         "Opioider"
+        ],
+        [
+         "mixed",
+         "Blandingsmisbrug"
+        ],
+        [
+         "other",
+         "Andet"
+        ]
+       ]
+      }
+     ]
+    },
+    "2": {
+     "version": 2,
+     "label": "Kontaktskema start",
+     "filled_by": "behandler",
+     "questions": [
+      {
+       "key": "sex",
+       "label": "Køn",
+       "kind": "code",
+       "options": [
+        [
+         "male",
+         "Mand"
+        ],
+        [
+         "female",
+         "Kvinde"
+        ],
+        [
+         "other",
+         "Andet"
+        ]
+       ],
+       "required": true,
+       "step": "Borgeren"
+      },
+      {
+       "key": "age_band",
+       "label": "Alder",
+       "kind": "code",
+       "options": [
+        [
+         "18_25",
+         "18–25 år"
+        ],
+        [
+         "26_32",
+         "26–32 år"
+        ],
+        [
+         "33_49",
+         "33–49 år"
+        ],
+        [
+         "50_64",
+         "50–64 år"
+        ],
+        [
+         "65_plus",
+         "65 år eller derover"
+        ]
+       ],
+       "required": true,
+       "step": "Borgeren"
+      },
+      {
+       "key": "first_seen_place",
+       "label": "Hvor var borgeren, da borgeren første gang blev identificeret?",
+       "kind": "code",
+       "options": [
+        [
+         "own_home",
+         "Eget hjem"
+        ],
+        [
+         "dropin_shelter",
+         "Værested / herberg / varmestue"
+        ],
+        [
+         "public_space",
+         "Offentligt rum / gaden"
+        ],
+        [
+         "social_health_service",
+         "Socialt eller sundhedsfagligt tilbud"
+        ],
+        [
+         "municipal_authority",
+         "Kommunal myndighed"
+        ],
+        [
+         "drug_treatment",
+         "I stofbehandling"
+        ],
+        [
+         "psychiatry",
+         "Psykiatrien"
+        ]
+       ],
+       "required": true,
+       "step": "Opsporing"
+      },
+      {
+       "key": "spotted_by",
+       "label": "Hvem opsporede borgeren?",
+       "kind": "code",
+       "options": [
+        [
+         "fremskudt_behandler",
+         "Fremskudt behandler"
+        ],
+        [
+         "other_behandler",
+         "Øvrige behandlere (ambulant, døgn, social, substitution)"
+        ],
+        [
+         "civil_society",
+         "Civilsamfundsaktør"
+        ],
+        [
+         "skp",
+         "Støttekontaktperson"
+        ],
+        [
+         "myndighed",
+         "Myndighedssagsbehandler"
+        ],
+        [
+         "other",
+         "Øvrige"
+        ]
+       ],
+       "step": "Opsporing"
+      },
+      {
+       "key": "actors_first_contact",
+       "label": "Hvilke aktører er involveret i den indledende kontakt og relation til borgeren i forbindelse med fremskudt stofbehandling?",
+       "kind": "codes",
+       "options": [
+        [
+         "behandler_fremskudt",
+         "Behandler (fremskudt)"
+        ],
+        [
+         "skp",
+         "Støttekontaktperson (SKP)"
+        ],
+        [
+         "myndighed",
+         "Myndighedssagsbehandler"
+        ],
+        [
+         "vaerested_staff",
+         "Medarbejder på værested/herberg/varmestue/botilbud"
+        ],
+        [
+         "behandler_other",
+         "Behandler (øvrige)"
+        ],
+        [
+         "nurse_doctor_other",
+         "Sygeplejerske/læge (øvrige)"
+        ],
+        [
+         "nurse_doctor_fremskudt",
+         "Sygeplejerske/læge (fremskudt)"
+        ],
+        [
+         "gp",
+         "Almen praktiserende læge"
+        ],
+        [
+         "peer_other",
+         "Peer-medarbejder (øvrige)"
+        ],
+        [
+         "peer_fremskudt",
+         "Peer-medarbejder (fremskudt)"
+        ],
+        [
+         "social_caretaker",
+         "Social vicevært / boligsocial medarbejder"
+        ],
+        [
+         "other",
+         "Andre"
+        ]
+       ],
+       "step": "Opsporing",
+       "hint": "Vælg alle, der passer."
+      },
+      {
+       "key": "attachment",
+       "label": "Borgerens tilknytning til stofbehandlingssystemet",
+       "kind": "code",
+       "options": [
+        [
+         "unknown_before",
+         "Hidtil ukendt"
+        ],
+        [
+         "known_dropped_out",
+         "Tidligere kendt, men frafaldet"
+        ],
+        [
+         "sporadic_unclear",
+         "Ved ikke / endnu ikke afklaret / sporadisk kontakt"
+        ]
+       ],
+       "required": true,
+       "step": "Tilknytning"
+      },
+      {
+       "key": "substitution",
+       "label": "Substitutionsbehandling",
+       "kind": "code",
+       "options": [
+        [
+         "now",
+         "Modtager substitutionsbehandling"
+        ],
+        [
+         "before",
+         "Har tidligere modtaget substitutionsbehandling"
+        ],
+        [
+         "never",
+         "Ingen substitutionsbehandling"
+        ]
+       ],
+       "required": true,
+       "step": "Tilknytning"
+      },
+      {
+       "key": "other_services_any",
+       "label": "Modtager borgeren øvrige social- og sundhedsfaglige tilbud?",
+       "kind": "code",
+       "options": [
+        [
+         "yes",
+         "Ja"
+        ],
+        [
+         "no",
+         "Nej"
+        ]
+       ],
+       "required": true,
+       "step": "Øvrige tilbud"
+      },
+      {
+       "key": "other_services",
+       "label": "Hvilke øvrige social- og sundhedsfaglige tilbud modtager borgeren?",
+       "kind": "codes",
+       "options": [
+        [
+         "bostoette",
+         "Bostøtte"
+        ],
+        [
+         "ambulant_psychiatry",
+         "Ambulant psykiatrisk behandling"
+        ],
+        [
+         "elder_care",
+         "Ældrepleje"
+        ],
+        [
+         "psychiatric_admission",
+         "Psykiatrisk indlæggelse"
+        ],
+        [
+         "jobcenter",
+         "Tilbud via jobcenter"
+        ],
+        [
+         "somatic",
+         "Somatiske tilbud"
+        ],
+        [
+         "social_community",
+         "Samværstilbud"
+        ],
+        [
+         "other",
+         "Øvrige"
+        ]
+       ],
+       "required": true,
+       "when": [
+        {
+         "item": "other_services_any",
+         "in": [
+          "yes"
+         ]
+        }
+       ],
+       "step": "Øvrige tilbud",
+       "hint": "Vælg alle, der passer."
+      }
+     ]
+    }
+   }
   },
   "progression": {
-   "version": 1,
    "label": "Progressionsskema",
-   "questions": [
-    {
-     "key": "recovery_supported",
-     "label": "Jeg føler mig støttet af andre mennesker",
-     "kind": "code",
-     "options": [
-      [
-       "1",
-       "Slet ikke"
-      ],
-      [
-       "2",
-       "Lidt"
-      ],
-      [
-       "3",
-       "I nogen grad"
-      ],
-      [
-       "4",
-       "En hel del"
-      ],
-      [
-       "5",
-       "Rigtig meget"
-      ]
+   "latest": 2,
+   "versions": {
+    "1": {
+     "version": 1,
+     "label": "Progressionsskema",
+     "filled_by": "borger",
+     "questions": [
+      {
+       "key": "recovery_supported",
+       "label": "Jeg føler mig støttet af andre mennesker",
+       "kind": "code",
+       "options": [
+        [
+         "1",
+         "Slet ikke"
+        ],
+        [
+         "2",
+         "Lidt"
+        ],
+        [
+         "3",
+         "I nogen grad"
+        ],
+        [
+         "4",
+         "En hel del"
+        ],
+        [
+         "5",
+         "Rigtig meget"
+        ]
+       ]
+      },
+      {
+       "key": "recovery_hope",
+       "label": "Jeg har håb og drømme om fremtiden",
+       "kind": "code",
+       "options": [
+        [
+         "1",
+         "Slet ikke"
+        ],
+        [
+         "2",
+         "Lidt"
+        ],
+        [
+         "3",
+         "I nogen grad"
+        ],
+        [
+         "4",
+         "En hel del"
+        ],
+        [
+         "5",
+         "Rigtig meget"
+        ]
+       ]
+      },
+      {
+       "key": "recovery_self_worth",
+       "label": "Jeg har det godt med mig selv",
+       "kind": "code",
+       "options": [
+        [
+         "1",
+         "Slet ikke"
+        ],
+        [
+         "2",
+         "Lidt"
+        ],
+        [
+         "3",
+         "I nogen grad"
+        ],
+        [
+         "4",
+         "En hel del"
+        ],
+        [
+         "5",
+         "Rigtig meget"
+        ]
+       ]
+      },
+      {
+       "key": "recovery_meaningful",
+       "label": "Jeg gør ting, som betyder noget for mig",
+       "kind": "code",
+       "options": [
+        [
+         "1",
+         "Slet ikke"
+        ],
+        [
+         "2",
+         "Lidt"
+        ],
+        [
+         "3",
+         "I nogen grad"
+        ],
+        [
+         "4",
+         "En hel del"
+        ],
+        [
+         "5",
+         "Rigtig meget"
+        ]
+       ]
+      },
+      {
+       "key": "recovery_control",
+       "label": "Jeg føler, at jeg har kontrol over mit liv",
+       "kind": "code",
+       "options": [
+        [
+         "1",
+         "Slet ikke"
+        ],
+        [
+         "2",
+         "Lidt"
+        ],
+        [
+         "3",
+         "I nogen grad"
+        ],
+        [
+         "4",
+         "En hel del"
+        ],
+        [
+         "5",
+         "Rigtig meget"
+        ]
+       ]
+      },
+      {
+       "key": "wellbeing_personal",
+       "label": "Hvordan har du generelt haft det rent personligt?",
+       "kind": "int",
+       "min": 0,
+       "max": 10
+      },
+      {
+       "key": "wellbeing_relations",
+       "label": "Hvordan har du haft det med dine nære relationer?",
+       "kind": "int",
+       "min": 0,
+       "max": 10
+      },
+      {
+       "key": "wellbeing_social",
+       "label": "Hvordan har du haft det socialt?",
+       "kind": "int",
+       "min": 0,
+       "max": 10
+      },
+      {
+       "key": "wellbeing_physical",
+       "label": "Hvordan har du haft det fysisk?",
+       "kind": "int",
+       "min": 0,
+       "max": 10
+      },
+      {
+       "key": "daily_sleep",
+       "label": "Søvnkvalitet",
+       "kind": "code",
+       "options": [
+        [
+         "1",
+         "Meget dårlig"
+        ],
+        [
+         "2",
+         "Dårlig"
+        ],
+        [
+         "3",
+         "Vekslende"
+        ],
+        [
+         "4",
+         "God"
+        ],
+        [
+         "5",
+         "Meget god"
+        ]
+       ]
+      },
+      {
+       "key": "daily_get_up",
+       "label": "At komme op om morgenen",
+       "kind": "code",
+       "options": [
+        [
+         "1",
+         "Meget dårlig"
+        ],
+        [
+         "2",
+         "Dårlig"
+        ],
+        [
+         "3",
+         "Vekslende"
+        ],
+        [
+         "4",
+         "God"
+        ],
+        [
+         "5",
+         "Meget god"
+        ]
+       ]
+      },
+      {
+       "key": "daily_concentrate",
+       "label": "At koncentrere dig",
+       "kind": "code",
+       "options": [
+        [
+         "1",
+         "Meget dårlig"
+        ],
+        [
+         "2",
+         "Dårlig"
+        ],
+        [
+         "3",
+         "Vekslende"
+        ],
+        [
+         "4",
+         "God"
+        ],
+        [
+         "5",
+         "Meget god"
+        ]
+       ]
+      },
+      {
+       "key": "daily_plan_day",
+       "label": "At planlægge din dag",
+       "kind": "code",
+       "options": [
+        [
+         "1",
+         "Meget dårlig"
+        ],
+        [
+         "2",
+         "Dårlig"
+        ],
+        [
+         "3",
+         "Vekslende"
+        ],
+        [
+         "4",
+         "God"
+        ],
+        [
+         "5",
+         "Meget god"
+        ]
+       ]
+      },
+      {
+       "key": "daily_keep_appointments",
+       "label": "At overholde aftaler",
+       "kind": "code",
+       "options": [
+        [
+         "1",
+         "Meget dårlig"
+        ],
+        [
+         "2",
+         "Dårlig"
+        ],
+        [
+         "3",
+         "Vekslende"
+        ],
+        [
+         "4",
+         "God"
+        ],
+        [
+         "5",
+         "Meget god"
+        ]
+       ]
+      },
+      {
+       "key": "daily_tidy",
+       "label": "At rydde op, der hvor du opholder dig",
+       "kind": "code",
+       "options": [
+        [
+         "1",
+         "Meget dårlig"
+        ],
+        [
+         "2",
+         "Dårlig"
+        ],
+        [
+         "3",
+         "Vekslende"
+        ],
+        [
+         "4",
+         "God"
+        ],
+        [
+         "5",
+         "Meget god"
+        ]
+       ]
+      },
+      {
+       "key": "daily_food",
+       "label": "Madvaner",
+       "kind": "code",
+       "options": [
+        [
+         "1",
+         "Meget usund"
+        ],
+        [
+         "2",
+         "Usund"
+        ],
+        [
+         "3",
+         "Vekslende"
+        ],
+        [
+         "4",
+         "Sund"
+        ],
+        [
+         "5",
+         "Meget sund"
+        ]
+       ]
+      },
+      {
+       "key": "days_cannabis",
+       "label": "Antal dage med hash de sidste 7 dage",
+       "kind": "int",
+       "min": 0,
+       "max": 7
+      },
+      {
+       "key": "days_other_drugs",
+       "label": "Antal dage med andre stoffer de sidste 7 dage",
+       "kind": "int",
+       "min": 0,
+       "max": 7
+      },
+      {
+       "key": "alcohol_frequency",
+       "label": "Hvor ofte har du drukket alkohol de sidste 7 dage?",
+       "kind": "code",
+       "options": [
+        [
+         "never",
+         "Ingen dage"
+        ],
+        [
+         "1_2",
+         "1–2 dage"
+        ],
+        [
+         "3_4",
+         "3–4 dage"
+        ],
+        [
+         "5_7",
+         "5–7 dage"
+        ]
+       ]
+      },
+      {
+       "key": "drinks_per_occasion",
+       "label": "Antal genstande, når du drikker",
+       "kind": "int",
+       "min": 0,
+       "max": 60
+      },
+      {
+       "key": "days_binge",
+       "label": "Antal dage med 5 eller flere genstande",
+       "kind": "int",
+       "min": 0,
+       "max": 7
+      }
      ]
     },
-    {
-     "key": "recovery_hope",
-     "label": "Jeg har håb og drømme om fremtiden",
-     "kind": "code",
-     "options": [
-      [
-       "1",
-       "Slet ikke"
-      ],
-      [
-       "2",
-       "Lidt"
-      ],
-      [
-       "3",
-       "I nogen grad"
-      ],
-      [
-       "4",
-       "En hel del"
-      ],
-      [
-       "5",
-       "Rigtig meget"
-      ]
+    "2": {
+     "version": 2,
+     "label": "Progressionsskema",
+     "filled_by": "borger",
+     "questions": [
+      {
+       "key": "recovery_supported",
+       "label": "Jeg føler mig støttet af andre mennesker",
+       "kind": "code",
+       "options": [
+        [
+         "1",
+         "Slet ikke"
+        ],
+        [
+         "2",
+         "Lidt"
+        ],
+        [
+         "3",
+         "I nogen grad"
+        ],
+        [
+         "4",
+         "En hel del"
+        ],
+        [
+         "5",
+         "Rigtig meget"
+        ]
+       ],
+       "step": "Dig og dit liv"
+      },
+      {
+       "key": "recovery_hope",
+       "label": "Jeg har håb og drømme om fremtiden",
+       "kind": "code",
+       "options": [
+        [
+         "1",
+         "Slet ikke"
+        ],
+        [
+         "2",
+         "Lidt"
+        ],
+        [
+         "3",
+         "I nogen grad"
+        ],
+        [
+         "4",
+         "En hel del"
+        ],
+        [
+         "5",
+         "Rigtig meget"
+        ]
+       ],
+       "step": "Dig og dit liv"
+      },
+      {
+       "key": "recovery_self_worth",
+       "label": "Jeg har det godt med mig selv",
+       "kind": "code",
+       "options": [
+        [
+         "1",
+         "Slet ikke"
+        ],
+        [
+         "2",
+         "Lidt"
+        ],
+        [
+         "3",
+         "I nogen grad"
+        ],
+        [
+         "4",
+         "En hel del"
+        ],
+        [
+         "5",
+         "Rigtig meget"
+        ]
+       ],
+       "step": "Dig og dit liv"
+      },
+      {
+       "key": "recovery_meaningful",
+       "label": "Jeg gør ting, som betyder noget for mig",
+       "kind": "code",
+       "options": [
+        [
+         "1",
+         "Slet ikke"
+        ],
+        [
+         "2",
+         "Lidt"
+        ],
+        [
+         "3",
+         "I nogen grad"
+        ],
+        [
+         "4",
+         "En hel del"
+        ],
+        [
+         "5",
+         "Rigtig meget"
+        ]
+       ],
+       "step": "Dig og dit liv"
+      },
+      {
+       "key": "recovery_control",
+       "label": "Jeg føler, at jeg har kontrol over mit liv",
+       "kind": "code",
+       "options": [
+        [
+         "1",
+         "Slet ikke"
+        ],
+        [
+         "2",
+         "Lidt"
+        ],
+        [
+         "3",
+         "I nogen grad"
+        ],
+        [
+         "4",
+         "En hel del"
+        ],
+        [
+         "5",
+         "Rigtig meget"
+        ]
+       ],
+       "step": "Dig og dit liv"
+      },
+      {
+       "key": "wellbeing_personal",
+       "label": "Hvordan har du generelt haft det rent personligt i de sidste 7 dage?",
+       "kind": "int",
+       "min": 0,
+       "max": 10,
+       "step": "De sidste 7 dage",
+       "hint": "0 er meget dårligt, 10 er rigtig godt."
+      },
+      {
+       "key": "wellbeing_relations",
+       "label": "Hvordan har du haft det med dine nære relationer i de sidste 7 dage?",
+       "kind": "int",
+       "min": 0,
+       "max": 10,
+       "step": "De sidste 7 dage",
+       "hint": "0 er meget dårligt, 10 er rigtig godt."
+      },
+      {
+       "key": "wellbeing_social",
+       "label": "Hvordan har du haft det socialt i de sidste 7 dage?",
+       "kind": "int",
+       "min": 0,
+       "max": 10,
+       "step": "De sidste 7 dage",
+       "hint": "0 er meget dårligt, 10 er rigtig godt."
+      },
+      {
+       "key": "wellbeing_physical",
+       "label": "Hvordan har du haft det fysisk de sidste 7 dage?",
+       "kind": "int",
+       "min": 0,
+       "max": 10,
+       "step": "De sidste 7 dage",
+       "hint": "0 er meget dårligt, 10 er rigtig godt."
+      },
+      {
+       "key": "daily_sleep",
+       "label": "Hvordan vil du selv beskrive kvaliteten af din søvn de sidste 7 dage?",
+       "kind": "code",
+       "options": [
+        [
+         "1",
+         "Meget dårlig"
+        ],
+        [
+         "2",
+         "Dårlig"
+        ],
+        [
+         "3",
+         "Vekslende"
+        ],
+        [
+         "4",
+         "God"
+        ],
+        [
+         "5",
+         "Meget god"
+        ]
+       ],
+       "step": "Din hverdag"
+      },
+      {
+       "key": "daily_get_up",
+       "label": "Hvordan har du været til at komme op om morgenen de sidste 7 dage?",
+       "kind": "code",
+       "options": [
+        [
+         "1",
+         "Meget dårlig"
+        ],
+        [
+         "2",
+         "Dårlig"
+        ],
+        [
+         "3",
+         "Vekslende"
+        ],
+        [
+         "4",
+         "God"
+        ],
+        [
+         "5",
+         "Meget god"
+        ]
+       ],
+       "step": "Din hverdag"
+      },
+      {
+       "key": "daily_concentrate",
+       "label": "Hvordan har du været til at koncentrere dig de sidste 7 dage?",
+       "kind": "code",
+       "options": [
+        [
+         "1",
+         "Meget dårlig"
+        ],
+        [
+         "2",
+         "Dårlig"
+        ],
+        [
+         "3",
+         "Vekslende"
+        ],
+        [
+         "4",
+         "God"
+        ],
+        [
+         "5",
+         "Meget god"
+        ]
+       ],
+       "step": "Din hverdag"
+      },
+      {
+       "key": "daily_plan_day",
+       "label": "Hvor god har du været til at planlægge din dag de sidste 7 dage?",
+       "kind": "code",
+       "options": [
+        [
+         "1",
+         "Meget dårlig"
+        ],
+        [
+         "2",
+         "Dårlig"
+        ],
+        [
+         "3",
+         "Vekslende"
+        ],
+        [
+         "4",
+         "God"
+        ],
+        [
+         "5",
+         "Meget god"
+        ]
+       ],
+       "step": "Din hverdag"
+      },
+      {
+       "key": "daily_keep_appointments",
+       "label": "Hvor god har du været til at overholde aftaler de sidste 7 dage?",
+       "kind": "code",
+       "options": [
+        [
+         "1",
+         "Meget dårlig"
+        ],
+        [
+         "2",
+         "Dårlig"
+        ],
+        [
+         "3",
+         "Vekslende"
+        ],
+        [
+         "4",
+         "God"
+        ],
+        [
+         "5",
+         "Meget god"
+        ]
+       ],
+       "step": "Din hverdag"
+      },
+      {
+       "key": "daily_tidy",
+       "label": "Hvordan har du været til at få ryddet op, der hvor du opholder dig, de sidste 7 dage?",
+       "kind": "code",
+       "options": [
+        [
+         "1",
+         "Meget dårlig"
+        ],
+        [
+         "2",
+         "Dårlig"
+        ],
+        [
+         "3",
+         "Vekslende"
+        ],
+        [
+         "4",
+         "God"
+        ],
+        [
+         "5",
+         "Meget god"
+        ]
+       ],
+       "step": "Din hverdag"
+      },
+      {
+       "key": "daily_food",
+       "label": "Hvordan vil du beskrive dine madvaner de sidste 7 dage?",
+       "kind": "code",
+       "options": [
+        [
+         "1",
+         "Meget usund"
+        ],
+        [
+         "2",
+         "Usund"
+        ],
+        [
+         "3",
+         "Vekslende"
+        ],
+        [
+         "4",
+         "Sund"
+        ],
+        [
+         "5",
+         "Meget sund"
+        ]
+       ],
+       "step": "Din hverdag"
+      },
+      {
+       "key": "days_cannabis",
+       "label": "Hvor mange dage har du brugt cannabis i de sidste 7 dage?",
+       "kind": "int",
+       "min": 0,
+       "max": 7,
+       "step": "Hash, stoffer og alkohol"
+      },
+      {
+       "key": "days_other_drugs",
+       "label": "Hvor mange dage har du taget andre stoffer end cannabis i den sidste uge?",
+       "kind": "int",
+       "min": 0,
+       "max": 7,
+       "step": "Hash, stoffer og alkohol"
+      },
+      {
+       "key": "alcohol_frequency",
+       "label": "Hvor ofte drak du noget, der indeholdt alkohol de sidste 7 dage?",
+       "kind": "code",
+       "options": [
+        [
+         "never",
+         "Slet ikke"
+        ],
+        [
+         "1_2",
+         "1–2 dage"
+        ],
+        [
+         "3_4",
+         "3–4 dage"
+        ],
+        [
+         "5_7",
+         "5–7 dage"
+        ]
+       ],
+       "step": "Hash, stoffer og alkohol"
+      },
+      {
+       "key": "drinks_per_occasion",
+       "label": "Hvor mange genstande drak du typisk på en dag, hvor du drak?",
+       "kind": "int",
+       "min": 1,
+       "max": 60,
+       "when": [
+        {
+         "item": "alcohol_frequency",
+         "in": [
+          "1_2",
+          "3_4",
+          "5_7"
+         ]
+        }
+       ],
+       "step": "Hash, stoffer og alkohol",
+       "hint": "En genstand er fx en øl, et glas vin eller 4 cl spiritus."
+      },
+      {
+       "key": "days_binge",
+       "label": "Hvor mange dage drak du fem genstande eller flere ved én lejlighed?",
+       "kind": "int",
+       "min": 0,
+       "max": 7,
+       "when": [
+        {
+         "item": "drinks_per_occasion",
+         "min": 5
+        }
+       ],
+       "step": "Hash, stoffer og alkohol"
+      }
      ]
-    },
-    {
-     "key": "recovery_self_worth",
-     "label": "Jeg har det godt med mig selv",
-     "kind": "code",
-     "options": [
-      [
-       "1",
-       "Slet ikke"
-      ],
-      [
-       "2",
-       "Lidt"
-      ],
-      [
-       "3",
-       "I nogen grad"
-      ],
-      [
-       "4",
-       "En hel del"
-      ],
-      [
-       "5",
-       "Rigtig meget"
-      ]
-     ]
-    },
-    {
-     "key": "recovery_meaningful",
-     "label": "Jeg gør ting, som betyder noget for mig",
-     "kind": "code",
-     "options": [
-      [
-       "1",
-       "Slet ikke"
-      ],
-      [
-       "2",
-       "Lidt"
-      ],
-      [
-       "3",
-       "I nogen grad"
-      ],
-      [
-       "4",
-       "En hel del"
-      ],
-      [
-       "5",
-       "Rigtig meget"
-      ]
-     ]
-    },
-    {
-     "key": "recovery_control",
-     "label": "Jeg føler, at jeg har kontrol over mit liv",
-     "kind": "code",
-     "options": [
-      [
-       "1",
-       "Slet ikke"
-      ],
-      [
-       "2",
-       "Lidt"
-      ],
-      [
-       "3",
-       "I nogen grad"
-      ],
-      [
-       "4",
-       "En hel del"
-      ],
-      [
-       "5",
-       "Rigtig meget"
-      ]
-     ]
-    },
-    {
-     "key": "wellbeing_personal",
-     "label": "Hvordan har du generelt haft det rent personligt?",
-     "kind": "int",
-     "min": 0,
-     "max": 10
-    },
-    {
-     "key": "wellbeing_relations",
-     "label": "Hvordan har du haft det med dine nære relationer?",
-     "kind": "int",
-     "min": 0,
-     "max": 10
-    },
-    {
-     "key": "wellbeing_social",
-     "label": "Hvordan har du haft det socialt?",
-     "kind": "int",
-     "min": 0,
-     "max": 10
-    },
-    {
-     "key": "wellbeing_physical",
-     "label": "Hvordan har du haft det fysisk?",
-     "kind": "int",
-     "min": 0,
-     "max": 10
-    },
-    {
-     "key": "daily_sleep",
-     "label": "Søvnkvalitet",
-     "kind": "code",
-     "options": [
-      [
-       "1",
-       "Meget dårlig"
-      ],
-      [
-       "2",
-       "Dårlig"
-      ],
-      [
-       "3",
-       "Vekslende"
-      ],
-      [
-       "4",
-       "God"
-      ],
-      [
-       "5",
-       "Meget god"
-      ]
-     ]
-    },
-    {
-     "key": "daily_get_up",
-     "label": "At komme op om morgenen",
-     "kind": "code",
-     "options": [
-      [
-       "1",
-       "Meget dårlig"
-      ],
-      [
-       "2",
-       "Dårlig"
-      ],
-      [
-       "3",
-       "Vekslende"
-      ],
-      [
-       "4",
-       "God"
-      ],
-      [
-       "5",
-       "Meget god"
-      ]
-     ]
-    },
-    {
-     "key": "daily_concentrate",
-     "label": "At koncentrere dig",
-     "kind": "code",
-     "options": [
-      [
-       "1",
-       "Meget dårlig"
-      ],
-      [
-       "2",
-       "Dårlig"
-      ],
-      [
-       "3",
-       "Vekslende"
-      ],
-      [
-       "4",
-       "God"
-      ],
-      [
-       "5",
-       "Meget god"
-      ]
-     ]
-    },
-    {
-     "key": "daily_plan_day",
-     "label": "At planlægge din dag",
-     "kind": "code",
-     "options": [
-      [
-       "1",
-       "Meget dårlig"
-      ],
-      [
-       "2",
-       "Dårlig"
-      ],
-      [
-       "3",
-       "Vekslende"
-      ],
-      [
-       "4",
-       "God"
-      ],
-      [
-       "5",
-       "Meget god"
-      ]
-     ]
-    },
-    {
-     "key": "daily_keep_appointments",
-     "label": "At overholde aftaler",
-     "kind": "code",
-     "options": [
-      [
-       "1",
-       "Meget dårlig"
-      ],
-      [
-       "2",
-       "Dårlig"
-      ],
-      [
-       "3",
-       "Vekslende"
-      ],
-      [
-       "4",
-       "God"
-      ],
-      [
-       "5",
-       "Meget god"
-      ]
-     ]
-    },
-    {
-     "key": "daily_tidy",
-     "label": "At rydde op, der hvor du opholder dig",
-     "kind": "code",
-     "options": [
-      [
-       "1",
-       "Meget dårlig"
-      ],
-      [
-       "2",
-       "Dårlig"
-      ],
-      [
-       "3",
-       "Vekslende"
-      ],
-      [
-       "4",
-       "God"
-      ],
-      [
-       "5",
-       "Meget god"
-      ]
-     ]
-    },
-    {
-     "key": "daily_food",
-     "label": "Madvaner",
-     "kind": "code",
-     "options": [
-      [
-       "1",
-       "Meget usund"
-      ],
-      [
-       "2",
-       "Usund"
-      ],
-      [
-       "3",
-       "Vekslende"
-      ],
-      [
-       "4",
-       "Sund"
-      ],
-      [
-       "5",
-       "Meget sund"
-      ]
-     ]
-    },
-    {
-     "key": "days_cannabis",
-     "label": "Antal dage med hash de sidste 7 dage",
-     "kind": "int",
-     "min": 0,
-     "max": 7
-    },
-    {
-     "key": "days_other_drugs",
-     "label": "Antal dage med andre stoffer de sidste 7 dage",
-     "kind": "int",
-     "min": 0,
-     "max": 7
-    },
-    {
-     "key": "alcohol_frequency",
-     "label": "Hvor ofte har du drukket alkohol de sidste 7 dage?",
-     "kind": "code",
-     "options": [
-      [
-       "never",
-       "Ingen dage"
-      ],
-      [
-       "1_2",
-       "1–2 dage"
-      ],
-      [
-       "3_4",
-       "3–4 dage"
-      ],
-      [
-       "5_7",
-       "5–7 dage"
-      ]
-     ]
-    },
-    {
-     "key": "drinks_per_occasion",
-     "label": "Antal genstande, når du drikker",
-     "kind": "int",
-     "min": 0,
-     "max": 60
-    },
-    {
-     "key": "days_binge",
-     "label": "Antal dage med 5 eller flere genstande",
-     "kind": "int",
-     "min": 0,
-     "max": 7
     }
-   ]
+   }
   }
  },
  "problems": {
@@ -2384,7 +4114,14 @@ export const SCHEMA = {
     "not_uuid": "Feltet '{field}' skal være et UUID som 0b6a1d1e-2f1c-4a51-9f6e-2f9d3c1b7a10.",
     "not_date": "Feltet '{field}' skal være en dato som 2026-11-23.",
     "choice": "Feltet '{field}' skal være en af: {allowed}.",
-    "unknown": "Feltet '{field}' kendes ikke her. Fjern det og prøv igen."
+    "unknown": "Feltet '{field}' kendes ikke her. Fjern det og prøv igen.",
+    "taken": "Feltet '{field}' er allerede i brug af en anden. Vælg et andet.",
+    "username": "Brugernavnet skal være 2–64 tegn: små bogstaver, tal og . _ @ - (og starte med et bogstav eller tal).",
+    "role_org": "Rollen passer ikke til organisationen: rollen {label} hører til en organisation af typen {hint}.",
+    "password_short": "Adgangskoden skal være mindst {limit} tegn. Brug gerne flere ord.",
+    "password_repeat": "De to adgangskoder er ikke ens. Skriv den samme to gange.",
+    "not_json": "Feltet '{field}' skal være gyldig JSON.",
+    "first_of_month": "Feltet '{field}' skal være den første dag i en måned, fx 2026-01-01."
    },
    "retry": false
   },
@@ -2411,7 +4148,9 @@ export const SCHEMA = {
   "not_logged_in": {
    "status": 401,
    "message": "Du er ikke logget ind, eller din session er udløbet. Log ind igen.",
-   "reasons": {},
+   "reasons": {
+    "api_token": "API-nøglen er ukendt eller tilbagekaldt. Bed projektlederen om en ny nøgle."
+   },
    "retry": false
   },
   "bad_credentials": {
@@ -2441,7 +4180,9 @@ export const SCHEMA = {
     "move_team": "Du kan ikke flytte borgeren til et team, du ikke selv har adgang til.",
     "link_citizen": "Du har ikke adgang til den borger, du vil knytte henvisningen til.",
     "self_deactivate": "Du kan ikke deaktivere dig selv. Bed en anden administrator om det.",
-    "cross_site": "Forespørgslen kom fra en anden hjemmeside og er afvist. Brug Brobygger direkte."
+    "cross_site": "Forespørgslen kom fra en anden hjemmeside og er afvist. Brug Brobygger direkte.",
+    "csrf": "Formularen er udløbet eller kom ikke fra denne side. Genindlæs siden, og prøv igen.",
+    "self_change": "Du kan ikke ændre din egen rolle eller organisation. Bed en anden administrator om det."
    },
    "retry": false
   },
@@ -2537,13 +4278,17 @@ export const SCHEMA = {
     "not_ref": "'{label}' skal være et UUID.",
     "phase_event": "'{label}' skal være {{\"phase\": fase-kode, \"date\": dato}}.",
     "consent_event": "'{label}' skal have action, form, given_by og date (og evt. note).",
+    "attendees": "'{label}' skal være en liste med 1–{limit} forskellige organisationer, hver med org_id, role og evt. consent_id.",
+    "unknown_user": "'{label}': brugeren findes ikke i din kommune.",
     "answers": "'{label}' skal være et objekt med svar.",
     "void": "En annullering kan kun have en begrundelse: {{\"reason\": \"...\"}} på højst {limit} tegn.",
     "unknown_org": "'{label}': organisationen findes ikke i din kommune.",
     "not_team": "'{label}' skal være et team i rusmiddelcentret.",
     "unknown_form": "Skemaet findes ikke i den version. Opdatér appen og prøv igen.",
     "answer_unknown": "Spørgsmålet findes ikke i skemaet. Fjern svaret.",
-    "answer_required": "Besvar spørgsmålet: {label}"
+    "answer_required": "Besvar spørgsmålet: {label}",
+    "unknown_version": "Skemaet findes ikke i den version, svarene er givet til (udgivne versioner: {allowed}). Opdatér appen og prøv igen.",
+    "answer_not_applicable": "Spørgsmålet '{label}' stilles kun, {hint}. Fjern svaret, eller ret svaret på det andet spørgsmål."
    },
    "retry": false
   },
@@ -2567,6 +4312,16 @@ export const SCHEMA = {
    },
    "retry": true
   },
+  "consent_missing": {
+   "status": 422,
+   "message": "Mødet kan ikke gemmes uden samtykke fra borgeren til hver deltagende organisation.",
+   "reasons": {
+    "missing": "Mødet kan ikke gemmes: borgeren har ikke givet samtykke til '{hint}' for {label}. Registrér samtykket, eller fjern {label} fra mødet, og gem igen.",
+    "withdrawn": "Mødet kan ikke gemmes: borgeren har trukket samtykket til '{hint}' for {label} tilbage. Fjern {label} fra mødet, og gem igen.",
+    "wrong_consent": "Mødet kan ikke gemmes: samtykket, der er angivet for {label}, gælder ikke '{hint}' for denne borger. Vælg organisationen igen, og gem."
+   },
+   "retry": false
+  },
   "wrong_record_id": {
    "status": 422,
    "message": "Samtykkets id skal udledes af borger, formål og modtager (uuid5). Forventet: {expected}.",
@@ -2586,6 +4341,29 @@ export const SCHEMA = {
    "message": "Ændringen er lavet på en anden enhed end den, der sender.",
    "reasons": {},
    "retry": false
+  },
+  "link_expired": {
+   "status": 410,
+   "message": "Linket er allerede brugt, udløbet eller ugyldigt. Bed din administrator om et nyt.",
+   "reasons": {},
+   "retry": false
+  },
+  "login_failed": {
+   "status": 401,
+   "message": "Login med kommunens login mislykkedes. Prøv igen.",
+   "reasons": {
+    "state": "Login-forsøget kunne ikke genkendes (måske udløbet eller startet i et andet vindue). Prøv igen.",
+    "provider": "Kommunens login svarede ikke som forventet. Prøv igen om lidt, eller kontakt din administrator.",
+    "unknown_user": "Du er logget ind hos kommunen, men din bruger findes ikke i Brobygger. Kontakt din administrator.",
+    "unverified": "Kommunens login har ikke bekræftet din e-mailadresse. Kontakt din administrator."
+   },
+   "retry": false
+  },
+  "already_decided": {
+   "status": 409,
+   "message": "Ændringen er allerede behandlet af en projektleder.",
+   "reasons": {},
+   "retry": false
   }
  },
  "derive": {
@@ -2601,6 +4379,92 @@ export const SCHEMA = {
    "enrolled": "in_contact",
    "not_found": "closed",
    "not_relevant": "closed"
+  },
+  "lead_links": [
+   "link_existing",
+   "link_new"
+  ],
+  "lead_attempt_reached": [
+   "met",
+   "talked"
+  ],
+  "first_seen_of_lead_place": {
+   "vaerested": "dropin_shelter",
+   "varmestue": "dropin_shelter",
+   "herberg": "dropin_shelter",
+   "street": "public_space",
+   "housing": "own_home",
+   "consumption_room": "social_health_service"
+  },
+  "meeting_consent_purpose": {
+   "coordination": "coordination_meeting",
+   "network": "network_meeting"
+  },
+  "schedule_default": {
+   "starts_on": "2026-01-01",
+   "start_within_days": 14,
+   "loebende_months": 3,
+   "progression_months": 2,
+   "progression_max": 8
+  },
+  "cadence_of_form": {
+   "kontakt_loebende": "loebende_months",
+   "progression": "progression_months"
+  },
+  "max_occasions_of_form": {
+   "progression": "progression_max"
+  },
+  "once_form": "kontakt_start",
+  "enrolment_consent": "participation",
+  "loebende_prefill": {
+   "phases": [
+    "phase_1",
+    "phase_2",
+    "phase_3"
+   ],
+   "main_places": [
+    "own_home",
+    "vaerested",
+    "street",
+    "rusmiddelcenter",
+    "municipal",
+    "phone",
+    "other"
+   ],
+   "main_place_of_contact_place": {
+    "own_home": "own_home",
+    "dropin": "vaerested",
+    "shelter": "vaerested",
+    "warming_room": "vaerested",
+    "street": "street",
+    "rusmiddelcenter": "rusmiddelcenter",
+    "other": "other"
+   },
+   "remote_place": "phone",
+   "in_person_channels": [
+    "in_person"
+   ],
+   "frequency_limits_half_days": [
+    [
+     "several_weekly",
+     10
+    ],
+    [
+     "weekly",
+     21
+    ],
+    [
+     "biweekly",
+     42
+    ],
+    [
+     "monthly",
+     90
+    ]
+   ],
+   "frequency_rarest": "rarer",
+   "frequency_none": "none",
+   "min_period_days": 7
   }
  }
 };

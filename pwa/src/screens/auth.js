@@ -56,14 +56,26 @@ export function loginScreen(app) {
       );
     }
   });
+  // The municipality's own login (OpenID Connect), when the server offers it: a plain link;
+  // the server sends the browser back here with a session (server/api/oidc.py).
+  const provider = h("p", { id: "oidc-login", hidden: true });
   return {
     title: "Log ind",
     body: [
       h("h1", {}, "Log ind"),
       h("p", {}, "Brobygger til fremskudt stofbehandling. Efter første login virker appen også uden netværk."),
       form,
+      provider,
     ],
     actions: [h("button", { type: "submit", form: "login-form", class: "button primary", id: "login-submit" }, "Log ind")],
+    async mounted() {
+      try {
+        const { oidc } = await api.loginProviders();
+        if (!oidc || !provider.isConnected) return;
+        provider.replaceChildren(h("a", { class: "button secondary", href: `${oidc.url}?next=${encodeURIComponent("/")}` }, oidc.label));
+        provider.hidden = false;
+      } catch {} // offline, or an older server: the password form is there
+    },
   };
 }
 

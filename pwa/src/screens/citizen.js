@@ -6,6 +6,7 @@ import { list, options, fieldLabel } from "../schema.js";
 import { isGranted } from "../views.js";
 import { h, label, fmtDate, fmtDateTime } from "../ui.js";
 import { loadCitizen, notFound, phaseText, fieldValueText, who, when } from "./citizens.js";
+import { formsCard } from "./formsdue.js";
 
 const course = (name) => fieldLabel("course", name);
 
@@ -182,6 +183,7 @@ export async function citizenScreen(app, id) {
       citizen.derived?.duplicate_code && !citizen.archived ? duplicateBanner(app, citizen, base) : null,
       conflictBanner,
       phaseSection,
+      await formsCard(id, views, citizen, status),
       consentSection,
       contactSection,
     ],

@@ -5,6 +5,7 @@ import { list, field, fieldLabel } from "../schema.js";
 import { currentCourse, citizenStatus } from "../derive.js";
 import { wallOf } from "../hlc.js";
 import { h, fill, label, fmtDate, fmtDateTime } from "../ui.js";
+import { currentSchedule, dueTags } from "./formsdue.js";
 
 const PAGE_ROWS = 30; // a phone screen shows ~12; more on request (keeps each keystroke cheap)
 const listState = { query: "", phase: "", limit: PAGE_ROWS };
@@ -39,12 +40,13 @@ export function who(userId, snap) {
 
 export const when = (hlc) => fmtDateTime(wallOf(hlc));
 
-/** The tags of a list row: what needs the worker's attention. */
-function rowTags(row) {
+/** The tags of a list row: what needs the worker's attention (forms due: computed now). */
+function rowTags(row, schedule) {
   return [
     row.conflicts.length ? h("span", { class: "tag danger" }, "Konflikt") : null,
     row.duplicate ? h("span", { class: "tag danger" }, "Samme kode to gange") : null,
     row.plan_missing ? h("span", { class: "tag" }, "Behandlingsplan mangler") : null,
+    dueTags(row, schedule),
     row.pending ? h("span", { class: "tag" }, "Ikke sendt") : null,
   ];
 }
@@ -54,7 +56,8 @@ function phaseShort(row) {
   return row.phase ? label(PHASES, row.phase).split(" – ")[0] : "Ingen fase";
 }
 
-export function listScreen() {
+export async function listScreen() {
+  const schedule = await currentSchedule();
   const results = h("div", { id: "results", "aria-live": "polite" });
   const draw = () => {
     const rows = store.citizenList(listState);
@@ -86,7 +89,7 @@ export function listScreen() {
                 " · ",
                 row.last_contact ? `Sidste kontakt ${fmtDateTime(row.last_contact)}` : "Ingen kontakter",
               ),
-              rowTags(row),
+              rowTags(row, schedule),
             ),
           ),
         ),

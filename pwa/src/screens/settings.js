@@ -169,6 +169,9 @@ export async function syncScreen(app) {
       rejectedCard,
       h("h2", { id: "rej-h" }, `Kræver handling (${items.length})`),
       items.length ? h("ul", { class: "items", id: "rejected" }, items) : h("p", {}, "Ingen ændringer er afvist."),
+      store.state.resolvedByLead
+        ? h("p", { id: "resolved-by-lead" }, `Projektlederen har behandlet ${store.state.resolvedByLead} afvist${store.state.resolvedByLead === 1 ? "" : "e"} ændring${store.state.resolvedByLead === 1 ? "" : "er"} og fjernet ${store.state.resolvedByLead === 1 ? "den" : "dem"} fra listen.`)
+        : null,
     );
   };
   drawRejected();

@@ -1,7 +1,7 @@
 """municipality heads: pushes of different municipalities run in parallel
 
 Revision ID: 0008
-Revises: 0004
+Revises: 0007
 Create Date: 2026-12-01 19:00:00
 
 `municipality_head` holds the top seq of each municipality's last committed push; pulls
@@ -13,7 +13,7 @@ import sqlmodel
 from alembic import op
 
 revision = '0008'
-down_revision = '0004'
+down_revision = '0007'
 branch_labels = None
 depends_on = None
 

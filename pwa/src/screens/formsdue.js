@@ -1,0 +1,141 @@
+// What is due, on the list and the citizen page, and the citizen page's "Skemaer" card:
+// what to fill in now, drafts half-way, the responses given (round and occasion).
+// Due is computed each time it is drawn (derive.due) from the schedule the phone fetched
+// after its last sync (meta `schedule`; the default until then) — nothing is stored.
+import * as store from "../store.js";
+import { DEFAULT_SCHEDULE, due, enrolledOn, occasions } from "../derive.js";
+import { dueInputs } from "../views.js";
+import { formCodes, formLabel, formDef, latestVersion } from "../questionnaire.js";
+import { h, fmtDate, today } from "../ui.js";
+
+export const DUE_SOON_DAYS = 14; // the list tags what is due within two weeks (the page shows all)
+const SCHEDULE_KEYS = Object.keys(DEFAULT_SCHEDULE);
+
+/** The municipality's schedule as the server last said it, or the default. */
+export async function currentSchedule() {
+  const stored = await store.getMeta("schedule");
+  if (!stored || typeof stored !== "object") return { ...DEFAULT_SCHEDULE };
+  return Object.fromEntries(SCHEDULE_KEYS.map((key) => [key, stored[key] ?? DEFAULT_SCHEDULE[key]]));
+}
+
+const inDays = (day, n) => {
+  const t = new Date(`${day}T00:00:00Z`);
+  t.setUTCDate(t.getUTCDate() + n);
+  return t.toISOString().slice(0, 10);
+};
+
+/** The tags of a list row about forms: overdue, or due within two weeks. */
+export function dueTags(row, schedule, day = today()) {
+  const { status, responses } = dueInputs(row);
+  const items = due(status, responses, schedule, day);
+  const overdue = items.filter((d) => d.overdue);
+  const soon = items.filter((d) => !d.overdue && d.due_on <= inDays(day, DUE_SOON_DAYS));
+  const names = (list) => [...new Set(list.map((d) => formLabel(d.form)))].join(", ");
+  return [
+    overdue.length ? h("span", { class: "tag danger", title: names(overdue) }, overdue.length === 1 ? "Skema overskredet" : `${overdue.length} skemaer overskredet`) : null,
+    soon.length ? h("span", { class: "tag", title: names(soon) }, soon.length === 1 ? "Skema skal udfyldes" : `${soon.length} skemaer skal udfyldes`) : null,
+  ];
+}
+
+/** A citizen's responses (live views), with their occasion. */
+export function responsesOf(views) {
+  const responses = views.filter((v) => v.entity === "form_response");
+  const numbers = occasions(responses);
+  return responses.map((v) => ({ view: v, occasion: numbers[v.id] ?? null }));
+}
+
+/** What is due for a citizen from its views (the same rule as the list and the server). */
+export function dueOfCitizen(views, citizen, status, schedule, day = today()) {
+  const courses = views.filter((v) => v.entity === "course");
+  const facts = { enrolled_on: enrolledOn(courses, views.filter((v) => v.entity === "consent")), ended: status.ended, archived: !!citizen.archived };
+  return due(facts, views.filter((v) => v.entity === "form_response"), schedule, day);
+}
+
+export const draftKeyOf = (citizenId, code, paper = false) => `form:${citizenId}:${code}${paper ? ":papir" : ""}`;
+export const selfFillKey = (citizenId) => `selv:${citizenId}`;
+
+const fillHref = (base, code) => (formDef(code, latestVersion(code)).filled_by === "borger" ? `${base}/selv` : `${base}/skema/${code}`);
+
+/** The citizen page's card: due, drafts, responses. */
+export async function formsCard(citizenId, views, citizen, status) {
+  const base = `#/borger/${encodeURIComponent(citizenId)}`;
+  const schedule = await currentSchedule();
+  const items = dueOfCitizen(views, citizen, status, schedule);
+  const drafts = [];
+  for (const code of formCodes()) {
+    for (const paper of [false, true]) if (await store.loadDraft(draftKeyOf(citizenId, code, paper))) drafts.push({ code, paper });
+  }
+  const selfDraft = await store.loadDraft(selfFillKey(citizenId));
+  const responses = responsesOf(views).sort((a, b) => (b.view.fields.filled_on || "").localeCompare(a.view.fields.filled_on || ""));
+  return h(
+    "section",
+    { class: "card", "aria-labelledby": "forms-h", id: "forms-card" },
+    h("h2", { id: "forms-h" }, "Skemaer"),
+    items.length
+      ? h(
+          "ul",
+          { class: "items", id: "due-list" },
+          items.map((d) =>
+            h(
+              "li",
+              { "data-form": d.form },
+              h("p", {}, h("strong", {}, formLabel(d.form)), d.form === "kontakt_start" ? "" : ` · runde ${d.round}`),
+              h(
+                "p",
+                { class: d.overdue ? "error-text" : "muted" },
+                d.overdue ? `Overskredet – skulle være udfyldt senest ${fmtDate(d.due_on)}` : `Skal udfyldes senest ${fmtDate(d.due_on)}`,
+              ),
+              d.overdue ? h("span", { class: "tag danger" }, "Overskredet") : null,
+            ),
+          ),
+        )
+      : h("p", { id: "due-list" }, "Intet skema skal udfyldes nu."),
+    drafts.length || selfDraft
+      ? h(
+          "ul",
+          { class: "items" },
+          drafts.map((d) =>
+            h("li", {}, h("a", { href: `${base}/skema/${d.code}${d.paper ? "/papir" : ""}` }, `Fortsæt kladde: ${formLabel(d.code)}${d.paper ? " (papir)" : ""}`)),
+          ),
+          selfDraft ? h("li", {}, h("a", { href: `${base}/selv` }, "Fortsæt borgerens progressionsskema (sat på pause)")) : null,
+        )
+      : null,
+    h(
+      "div",
+      { class: "row-buttons" },
+      formCodes().map((code) => h("a", { class: "button small secondary", href: fillHref(base, code), "data-fill": code }, fillText(code))),
+      h("a", { class: "button small secondary", href: `${base}/papir` }, "Indtast papirskema"),
+    ),
+    responses.length
+      ? h(
+          "details",
+          { id: "responses" },
+          h("summary", {}, `Udfyldte skemaer (${responses.length})`),
+          h(
+            "ul",
+            { class: "items" },
+            responses.map(({ view, occasion }) => responseItem(base, view, occasion)),
+          ),
+        )
+      : h("p", { class: "muted" }, "Ingen skemaer udfyldt endnu."),
+  );
+}
+
+function fillText(code) {
+  if (formDef(code, latestVersion(code)).filled_by === "borger") return "Giv telefonen til borgeren";
+  return `Udfyld ${formLabel(code).toLowerCase()}`;
+}
+
+function responseItem(base, view, occasion) {
+  const f = view.fields;
+  const facts = [f.round ? `runde ${f.round}` : null, occasion ? `besvarelse ${occasion}` : null, `udfyldt ${fmtDate(f.filled_on)}`].filter(Boolean);
+  return h(
+    "li",
+    { class: view.voided ? "voided" : null, "data-response": view.id },
+    h("p", {}, h("a", { href: `${base}/svar/${encodeURIComponent(view.id)}` }, formLabel(f.form)), ` – ${facts.join(", ")}`),
+    f.on_paper ? h("span", { class: "tag" }, "Papir") : null,
+    (f.version ?? 1) !== latestVersion(f.form) ? h("span", { class: "tag" }, `Version ${f.version ?? 1}`) : null,
+    view.voided ? h("span", { class: "tag" }, "Annulleret") : null,
+    view.pending ? h("span", { class: "tag" }, "Ikke sendt") : null,
+  );
+}

@@ -1,0 +1,142 @@
+"""The discretion rule, applied in one place to every report before any format sees it.
+
+1. **Primary**: a count above 0 and below the threshold (`BROBYGGER_REPORT_THRESHOLD`, 3
+   as in the evaluation) is suppressed ("<3"); zero stays 0. A series whose N is below
+   the threshold is suppressed whole.
+2. **Complementary**: in every line of the table — a series (its rows add up to its N
+   unless the question is multi-select), and in a by-team table every column (the "all"
+   series is the sum of the teams) — a suppressed cell must not be derivable. While a
+   line has exactly one suppressed cell, or only cells suppressed by rule 1 (two cells of
+   1 with a known sum of 2 would be 1 and 1), the smallest non-zero visible cell of that
+   line is suppressed too. Where no cell is left to add, the series' N is suppressed (and
+   with it the whole series). Lines and columns are revisited until nothing changes.
+3. **Percentages** are computed only for visible cells of series with a visible N
+   (rounded to one decimal); a suppressed cell has count and percent null.
+
+Index rows (kind "index") carry their N in `count` and the index in `percent`; a median
+series (kind "summary") has its N as the series' n and the median in `count`. A value
+based on fewer units than the threshold is suppressed with its N.
+"""
+from __future__ import annotations
+
+from decimal import ROUND_HALF_UP, Decimal
+
+from server.office.model import Row, Series, Table
+
+
+def percent(count: float, n: float) -> float | None:
+    """count of n in percent, rounded half up to one decimal (28.0, 23.2, …)."""
+    if not n:
+        return None
+    return float((Decimal(count) * 100 / Decimal(n)).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP))
+
+
+def _primary(count, threshold: int) -> bool:
+    return count is not None and 0 < count < threshold
+
+
+class _Cell:
+    """A suppressible number: a row of a series, or the series' N."""
+
+    def __init__(self, series: Series, row: Row | None):
+        self.series, self.row = series, row
+
+    @property
+    def count(self):
+        return self.series.n if self.row is None else self.row.count
+
+    @property
+    def suppressed(self) -> bool:
+        return self.series.n_suppressed if self.row is None else self.row.suppressed
+
+    def suppress(self) -> None:
+        if self.row is None:
+            _suppress_series(self.series)
+        else:
+            self.row.suppressed = True
+
+
+def _suppress_series(series: Series) -> None:
+    series.n_suppressed = True
+    for row in series.rows:
+        row.suppressed = True
+
+
+def _protect(cells: list[_Cell], threshold: int, on_exhausted=None) -> bool:
+    """Rule 2 on one line. Returns whether anything changed."""
+    changed = False
+    while True:
+        hidden = [c for c in cells if c.suppressed and c.count]
+        if not hidden:
+            return changed
+        only_primary = all(_primary(c.count, threshold) for c in hidden)
+        if len(hidden) >= 2 and not only_primary:
+            return changed
+        candidates = [c for c in cells if not c.suppressed and c.count]
+        if not candidates:
+            if on_exhausted is not None and on_exhausted():
+                changed = True
+            return changed
+        min(candidates, key=lambda c: c.count).suppress()
+        changed = True
+
+
+def apply(table: Table, threshold: int) -> Table:
+    """Suppress small counts (in place) and compute the percentages; returns the table.
+    (Series of kind index/summary are handled alone; the rest form the counting table.)"""
+    counting = [s for s in table.series if (s.kind or table.kind) == "counts"]
+    for series in table.series:
+        if series in counting:
+            continue
+        small_series = series.n is None or series.n < threshold
+        for row in series.rows:
+            # index rows: `count` is the row's N; summary rows (medians): the series' n is the N
+            base = series.n if (series.kind or table.kind) == "summary" else row.count
+            if base is None or base < threshold or small_series and (series.kind or table.kind) == "summary":
+                row.suppressed = True
+                row.count, row.value, row.percent = None, None, None
+        if _primary(series.n, threshold):
+            series.n_suppressed, series.n = True, None
+    if not counting:
+        return table
+    _counts(Table(counting, additive=table.additive, exclusive=table.exclusive), threshold)
+    return table
+
+
+def _counts(table: Table, threshold: int) -> None:
+    for series in table.series:
+        if _primary(series.n, threshold):
+            _suppress_series(series)
+        for row in series.rows:
+            if _primary(row.count, threshold):
+                row.suppressed = True
+
+    changed = True
+    while changed:
+        changed = False
+        for series in table.series:
+            cells = [_Cell(series, row) for row in series.rows]
+            exhausted = None
+            if table.exclusive:
+                def exhausted(series=series):
+                    if series.n_suppressed or not series.n:
+                        return False
+                    _suppress_series(series)
+                    return True
+            changed |= _protect(cells, threshold, exhausted)
+        if table.additive and len(table.series) > 2:
+            parts = table.series[1:]
+            changed |= _protect([_Cell(s, None) for s in parts], threshold)
+            for index in range(len(table.series[0].rows)):
+                column = [_Cell(s, s.rows[index]) for s in parts if index < len(s.rows)]
+                changed |= _protect(column, threshold)
+
+    for series in table.series:
+        for row in series.rows:
+            if row.suppressed or series.n_suppressed:
+                row.suppressed = True
+                row.count, row.percent = None, None
+            else:
+                row.percent = percent(row.count, series.n)
+        if series.n_suppressed:
+            series.n = None
