@@ -2,7 +2,9 @@
 
 1. A generated municipality — 10,000 citizens in three teams, each with a course, 200,000
    contacts and 40,000 form responses (kontaktskema start, løbende, progressionsskema;
-   answers valid for the forms' current versions) — written through the real write path
+   answers valid for the forms' current versions), every course with a request date (the
+   14-day report) and a lead for every other citizen, half of them linked to it (the lead
+   report) — written through the real write path
    (`server.sync.push.apply_ops`, batches of 500) into a temp SQLite file.
 2. Every report of the catalogue as its page (`GET /kontor/rapporter/{id}`) and as JSON
    (`GET /api/reports/{id}`), the register page (first page, and sorted by a date and
@@ -54,6 +56,7 @@ SOURCE_SQL = {  # the rows each report kind reads, counted in plain SQL
     "progression": "SELECT count(*) FROM formresponse f JOIN citizen c ON c.id = f.citizen_id WHERE f.form = 'progression' AND f.voided = 0",
     "ended": "SELECT count(*) FROM course WHERE ended_on IS NOT NULL",
     "leads": "SELECT count(*) FROM lead",
+    "requests": "SELECT count(*) FROM course k JOIN citizen c ON c.id = k.citizen_id WHERE k.requested_on IS NOT NULL",
     "register": "SELECT count(*) FROM citizen c LEFT JOIN course k ON k.id = c.course_id",
 }
 
@@ -92,13 +95,19 @@ class Generator:
                                       "sex": "male" if rnd.random() < 0.77 else "female", "birth_year": rnd.randint(1960, 2005)})
         cid = citizen["record_id"]
         identified = self.today - timedelta(days=rnd.randint(30, 700))
-        course = {"citizen_id": cid, "identified_on": identified.isoformat(), "phase": {"phase": "phase_1", "date": identified.isoformat()}}
+        requested = self.day(identified, 30)  # the 14-day rule's request date
+        course = {"citizen_id": cid, "identified_on": identified.isoformat(), "requested_on": requested.isoformat(),
+                  "phase": {"phase": "phase_1", "date": identified.isoformat()}}
         if rnd.random() < 0.6:
-            started = self.day(identified, 60)
+            started = self.day(requested, 30)
             course.update(started_on=started.isoformat(), phase={"phase": "phase_2", "date": started.isoformat()}, plan_date=self.day(started, 20).isoformat())
         if rnd.random() < 0.3:
             course.update(ended_on=self.day(identified, 300).isoformat(), end_reason=rnd.choice(END_REASONS).code, phase_at_end="phase_1")
         ops = [citizen, self.op("course", course)]
+        if number % 2 == 0:  # a lead from civil society, every other one of them found (the lead report's rows)
+            seen = identified - timedelta(days=rnd.randint(0, 20))
+            lead = {"org_id": TEAMS[0], "seen_on": seen.isoformat(), "place_type": "street"}
+            ops.append(self.op("lead", {**lead, "citizen_id": cid} if number % 4 == 0 else lead))
         for _ in range(20):
             when = datetime.combine(self.day(identified, 400), datetime.min.time(), tzinfo=UTC) + timedelta(hours=10)
             ops.append(self.op("contact", {"citizen_id": cid, "occurred_at": when.isoformat(), "kind": rnd.choice(["contact", "attempt"]),
@@ -202,7 +211,7 @@ def main() -> None:
         print(f"building {args.citizens} citizens …", flush=True)
         app, build_s = build(path, args.citizens)
     connection = sqlite3.connect(path)
-    counts = {table: connection.execute(f"SELECT count(*) FROM {table}").fetchone()[0] for table in ("citizen", "contact", "formresponse")}
+    counts = {table: connection.execute(f"SELECT count(*) FROM {table}").fetchone()[0] for table in ("citizen", "contact", "formresponse", "lead")}
     connection.close()
     print(f"data: {counts} (written in {build_s:.0f} s)")
     rows = asyncio.run(measure(app, path))

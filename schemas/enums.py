@@ -35,10 +35,21 @@ ORGANISATION_KINDS = choices(
 
 PHASES = choices(
     ("phase_1", "Fase 1 – Opsporing og kontakt"),
+    # Asked for treatment, waiting for it to start [L3125]; the 14-day rule runs from the
+    # request date (START_WITHIN_DAYS).
+    ("waiting_list", "Venteliste – venter på behandling"),
     ("phase_2", "Fase 2 – Fremskudt behandling"),
     ("phase_3", "Fase 3 – Brobygning"),
     ("unknown", "Ukendt"),
 )
+
+# The phases the evaluation's forms ask about (kontaktskema løbende version 1 is published
+# with these options and never changes): the venteliste is the app's, not the evaluation's.
+EVALUATION_PHASES = tuple(c for c in PHASES if c.code != "waiting_list")
+
+# Serviceloven: treatment starts within 14 days of the citizen's request [L770–L771];
+# sync.derive.start_wait flags a course whose start is later.
+START_WITHIN_DAYS = 14
 
 # Phases a behandlingsplan (SEL § 101, stk. 8) marks: without a plan date such a course
 # shows "behandlingsplan mangler" until one is given.
@@ -62,6 +73,10 @@ DESTINATIONS = choices(
     ("social_services", "Andre sociale tilbud"),
     ("health_services", "Sundhedstilbud"),
     ("civil_society", "Civilsamfundstilbud"),
+    # Beyond treatment, as the behandlere asked for phase 3 [L2834–L2841]
+    ("community", "Fællesskab (fx recovery- eller brugerfællesskab)"),
+    ("housing_support", "Bostøtte (SEL § 85)"),
+    ("other", "Andet"),
     ("none", "Intet / ukendt"),
 )
 
@@ -152,6 +167,18 @@ CONSENT_FORMS = choices(("oral", "Mundtligt"), ("written", "Skriftligt"))
 CONSENT_GIVEN_BY = choices(("citizen", "Borgeren selv"), ("guardian", "Værge / partsrepræsentant"))
 
 CHILDREN_IN_HOME = choices(("yes", "Ja"), ("no", "Nej"), ("unknown", "Ved ikke"))
+CHILD_AGE_BANDS = choices(
+    ("0_2", "0–2 år"),
+    ("3_5", "3–5 år"),
+    ("6_12", "6–12 år"),
+    ("13_17", "13–17 år"),
+)
+
+# Before a visit: who must go and how [L2326–L2336]; a short free text says the rest.
+SAFETY_FLAGS = choices(
+    ("two_staff", "Kun to medarbejdere"),
+    ("police", "Politi til stede"),
+)
 
 LEAD_PLACE_TYPES = choices(
     ("vaerested", "Værested"),

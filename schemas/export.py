@@ -40,7 +40,7 @@ def _options(options: tuple[Choice, ...]) -> list[list[str]]:
 def _field(spec: FieldSpec) -> dict:
     out = {"label": spec.label, "kind": spec.kind.value, "merge": spec.merge.value}
     optional = {
-        "required": spec.required, "identifying": spec.identifying, "max_length": spec.max_length, "ge": spec.ge,
+        "required": spec.required, "identifying": spec.identifying, "confidential": spec.confidential, "max_length": spec.max_length, "ge": spec.ge,
         "le": spec.le, "pattern": spec.pattern, "pattern_hint": spec.pattern_hint,
         "ref": spec.ref.value if spec.ref else None, "options": _options(spec.options) if spec.options else None,
     }
@@ -115,6 +115,7 @@ def document() -> dict:
         },
         "derive": {
             "plan_phases": sorted(enums.PLAN_PHASES),
+            "start_within_days": enums.START_WITHIN_DAYS,
             # JSON keys are strings: the outcome "not set yet" is the key "null".
             "lead_stage_of_outcome": {json.dumps(k) if k is None else k: v for k, v in enums.LEAD_STAGE_OF_OUTCOME.items()},
             "lead_links": sorted(enums.LEAD_LINKS),

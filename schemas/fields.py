@@ -63,6 +63,9 @@ class FieldSpec:
     label: str = ""  # Danish, for forms and error messages
     options: tuple[Choice, ...] = ()
     identifying: bool = False
+    # Only for the citizen's own team and the projektleder: never in a partner's view
+    # (sync/scope.py refuses such a view), never shown in self-fill (children, safety, goals).
+    confidential: bool = False
     required: bool = False  # must be present in the create op
     max_length: int | None = None
     ge: int | None = None
@@ -90,6 +93,7 @@ def synced(
     *,
     choices: tuple[Choice, ...] = (),
     identifying: bool = False,
+    confidential: bool = False,
     required: bool = False,
     max_length: int | None = None,
     ge: int | None = None,
@@ -101,7 +105,7 @@ def synced(
 ) -> Any:
     """A nullable column whose value is the merge of its record's operations."""
     spec = FieldSpec(
-        name="", merge=merge, kind=kind, label=label, options=choices, identifying=identifying, required=required,
+        name="", merge=merge, kind=kind, label=label, options=choices, identifying=identifying, confidential=confidential, required=required,
         max_length=max_length, ge=ge, le=le, pattern=pattern, pattern_hint=pattern_hint, ref=ref,
     )
     column: dict[str, Any] = {"default": None, "schema_extra": {"json_schema_extra": {"synced": spec}}}

@@ -45,8 +45,33 @@ class Citizen(Projection, table=True):
     team_id: str | None = synced(Merge.LWW, Kind.REF, "Team", required=True, index=True, ref=Ref.TEAM)
     sex: str | None = synced(Merge.LWW, Kind.CODE, "Køn", choices=enums.SEX)
     birth_year: int | None = synced(Merge.LWW, Kind.INT, "Fødselsår", ge=1900, le=2015)
-    children_in_home: str | None = synced(Merge.LWW, Kind.CODE, "Børn i hjemmet", choices=enums.CHILDREN_IN_HOME)
-    children_count: int | None = synced(Merge.LWW, Kind.INT, "Antal børn", ge=0, le=20)
+    # Children in the home, uncovered systematically (003:L412): only the team and the
+    # projektleder see them (confidential), multi-value so that two edits made offline are
+    # a visible conflict, never a silent winner.
+    children_in_home: str | None = synced(
+        Merge.MULTI, Kind.CODE, "Børn i hjemmet", choices=enums.CHILDREN_IN_HOME, confidential=True,
+    )
+    children_count: int | None = synced(Merge.MULTI, Kind.INT, "Antal børn", ge=0, le=20, confidential=True)
+    children_age_bands: list | None = synced(
+        Merge.MULTI, Kind.CODES, "Børnenes alder", choices=enums.CHILD_AGE_BANDS, confidential=True,
+    )
+    children_offers_on: str | None = synced(
+        Merge.MULTI, Kind.DATE, "Orienteret om kommunens tilbud til børn", confidential=True,
+    )
+    notify_duty_told_on: str | None = synced(
+        Merge.MULTI, Kind.DATE, "Orienteret om den skærpede underretningspligt", confidential=True,
+    )
+    notification_on: str | None = synced(Merge.MULTI, Kind.DATE, "Underretning sendt", confidential=True)
+    notification_by: str | None = synced(
+        Merge.MULTI, Kind.TEXT, "Underretning sendt af", max_length=80, identifying=True, confidential=True,
+    )
+    # Read before a visit [L2326–L2336]; never shown to partners (confidential).
+    safety_flags: list | None = synced(
+        Merge.LWW, Kind.CODES, "Sikkerhed ved besøg", choices=enums.SAFETY_FLAGS, confidential=True,
+    )
+    safety_note: str | None = synced(
+        Merge.LWW, Kind.TEXT, "Sikkerhedsnote", max_length=200, identifying=True, confidential=True,
+    )
     archived: bool | None = synced(Merge.ARCHIVE, Kind.BOOL, "Arkiveret")
     # Derived by the server from the citizen's courses and the other citizens' codes
     # (sync.derive), for the office; the phone derives the same from its local views.
@@ -82,6 +107,8 @@ class Course(Projection, table=True):
 
     citizen_id: str | None = synced(Merge.IMMUTABLE, Kind.REF, "Borger", required=True, index=True, ref=Ref.CITIZEN)
     identified_on: str | None = synced(Merge.LWW, Kind.DATE, "Identificeret")
+    # When the citizen asked for treatment: the 14-day rule runs from it (sync.derive.start_wait).
+    requested_on: str | None = synced(Merge.LWW, Kind.DATE, "Bad om behandling")
     first_seen_place: str | None = synced(Merge.LWW, Kind.CODE, "Sted ved identifikation", choices=enums.FIRST_SEEN_PLACES)
     started_on: str | None = synced(Merge.LWW, Kind.DATE, "Startet")
     phase: dict | None = synced(Merge.MULTI, Kind.PHASE_EVENT, "Fase")

@@ -149,13 +149,32 @@ class DemoGenerator:
             worker_ops[worker] += self._citizen(number, citizen_id, phase, worker)
 
         lead_ops, link_ops = self._leads(citizens)
+        # Drawn last, so the data above stays as it was before the visibility log existed.
+        visibility_ops = self._visibility()
         return [
             ("behandler", worker_ops["behandler"]),
             ("behandler2", worker_ops["behandler2"]),
             ("frivillig", lead_ops["frivillig"]),
             ("projektleder", lead_ops["projektleder"]),
             ("behandler", link_ops),
+            ("behandler2", visibility_ops),
         ]
+
+    def _visibility(self) -> list[dict]:
+        """The team's visibility log: tours, materials, talks with partners (counts only)."""
+        rnd = self.rnd
+        ops = []
+        for _ in range(6):
+            day = self._days_ago(rnd.randint(3, 90))
+            kind = rnd.choice(["outreach_tour", "outreach_tour", "materials", "talk", "reminder"])
+            value = {"team_id": TEAM_ID, "done_on": day.isoformat(), "kind": kind,
+                     "place_type": {"talk": "partner_office", "reminder": "online"}.get(kind, rnd.choice(["street", "dropin"])),
+                     "partners": sorted(rnd.sample(["borgerservice", "jobcenter", "police", "gp", "civil_society"], rnd.randint(0, 2))),
+                     "reached": rnd.randint(2, 25)}
+            if not value["partners"]:
+                del value["partners"]
+            ops.append(self._op("behandler2", self._at(day), "visibility", self._id(), "create", value=value))
+        return ops
 
     def _citizen(self, number: int, citizen_id: str, phase: str, worker: str) -> list[dict]:
         rnd = self.rnd

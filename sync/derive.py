@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import date, timedelta
 
-from schemas.enums import LEAD_ATTEMPT_REACHED, LEAD_LINKS, LEAD_STAGE_OF_OUTCOME, PLAN_PHASES
+from schemas.enums import LEAD_ATTEMPT_REACHED, LEAD_LINKS, LEAD_STAGE_OF_OUTCOME, PLAN_PHASES, START_WITHIN_DAYS
 from schemas.forms import kontakt_loebende as loebende
 from schemas.schedule import CADENCE_OF_FORM, ENROLMENT_CONSENT, MAX_OCCASIONS_OF_FORM, ONCE_FORM
 
@@ -52,6 +52,20 @@ def citizen_status(courses: Iterable[dict]) -> dict:
         "ended": bool(ended_on),
         "ended_on": ended_on,
     }
+
+
+def start_wait(course: dict | None, today: str) -> dict:
+    """The 14-day rule (serviceloven): treatment starts within START_WITHIN_DAYS of the day
+    the citizen asked for it (the course's `requested_on`). The wait runs until the start
+    (`started_on`), else until the course ended, else until today (still waiting):
+    `{"requested_on", "days", "waiting", "over_limit"}`; no request date: nothing to flag."""
+    fields = course["fields"] if course else {}
+    requested = fields.get("requested_on")
+    if not requested:
+        return {"requested_on": None, "days": None, "waiting": False, "over_limit": False}
+    until = fields.get("started_on") or fields.get("ended_on")
+    days = max(0, (date.fromisoformat(until or today) - date.fromisoformat(requested)).days)
+    return {"requested_on": requested, "days": days, "waiting": until is None, "over_limit": days > START_WITHIN_DAYS}
 
 
 STAGE_ORDER = ("received", "claimed", "in_contact")

@@ -38,6 +38,12 @@ PARTNER_VIEWS: dict[str, dict[str, frozenset[str]]] = {
         "meeting": MEETING_PARTNER_FIELDS,
     },
 }
+# Fields only the citizen's team and the projektleder see (`confidential` on the column:
+# children in the home, the safety note): no consent ever reveals them to a partner.
+CONFIDENTIAL_FIELDS: dict[str, frozenset[str]] = {
+    name: frozenset(f for f, spec in entity.fields.items() if spec.confidential) for name, entity in ENTITIES.items()
+}
+assert all(not (fields & CONFIDENTIAL_FIELDS[entity]) for view in PARTNER_VIEWS.values() for entity, fields in view.items())
 # The purposes whose live consents are kept in `share` (they change what someone sees).
 SHARING_PURPOSES = frozenset(PARTNER_VIEWS)
 # The entities some consent reveals to a partner.

@@ -61,6 +61,23 @@ export function citizenStatus(courses) {
   };
 }
 
+const START_WITHIN_DAYS = SCHEMA.derive.start_within_days;
+const dayDiff = (from, to) => Math.round((Date.parse(`${to}T00:00:00Z`) - Date.parse(`${from}T00:00:00Z`)) / 86400000);
+
+/**
+ * The 14-day rule (serviceloven): treatment starts within START_WITHIN_DAYS of the day the
+ * citizen asked for it (the course's requested_on). The wait runs until the start, else
+ * until the course ended, else until today (still waiting).
+ */
+export function startWait(course, today) {
+  const fields = course ? fieldsOf(course) : {};
+  const requested = fields.requested_on ?? null;
+  if (!requested) return { requested_on: null, days: null, waiting: false, over_limit: false };
+  const until = fields.started_on || fields.ended_on || null;
+  const days = Math.max(0, dayDiff(requested, until || today));
+  return { requested_on: requested, days, waiting: until === null, over_limit: days > START_WITHIN_DAYS };
+}
+
 const LEAD_LINKS = new Set(SCHEMA.derive.lead_links);
 const REACHED = new Set(SCHEMA.derive.lead_attempt_reached);
 const STAGE_ORDER = ["received", "claimed", "in_contact"];

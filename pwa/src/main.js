@@ -9,10 +9,15 @@ import { citizenScreen } from "./screens/citizen.js";
 import { newCitizenScreen, codeScreen } from "./screens/newcitizen.js";
 import { contactScreen, phaseScreen, consentScreen, conflictScreen } from "./screens/forms.js";
 import { leadsScreen, newLeadScreen } from "./screens/leads.js";
+import { leadScreen, attemptScreen, linkNewScreen, linkExistingScreen, closeScreen } from "./screens/lead.js";
+import { meetingsScreen, citizenMeetingsScreen, newMeetingScreen, meetingScreen } from "./screens/meetings.js";
+import { partnerScreen } from "./screens/partner.js";
+import { visibilityScreen, newVisibilityScreen } from "./screens/visibility.js";
 import { syncScreen, badge } from "./screens/settings.js";
 import { unlockChangeScreen } from "./screens/unlockchange.js";
 import { fillScreen, paperScreen, responseScreen } from "./screens/forms_fill.js";
 import { handOverScreen, selfFillScreen } from "./screens/selffill.js";
+import { requestScreen, safetyScreen, childrenScreen } from "./screens/coursework.js";
 
 /* global __BUILD_TAG__ */
 const BUILD_TAG = __BUILD_TAG__;
@@ -184,11 +189,21 @@ async function pick() {
   if (role === "admin") return adminScreen();
   if (role === "frivillig") {
     if (parts[0] === "ny-henvisning") return newLeadScreen(app);
+    if (parts[0] === "samtykker") return partnerScreen(app);
+    if (parts[0] === "moede" && parts[1]) return meetingScreen(app, decodeURIComponent(parts[1]));
     return leadsScreen(app);
   }
   if (parts[0] === "ny-borger") return newCitizenScreen(app);
   if (parts[0] === "henvisninger") return leadsScreen(app);
   if (parts[0] === "ny-henvisning") return newLeadScreen(app);
+  if (parts[0] === "henvisning" && parts[1]) {
+    const id = decodeURIComponent(parts[1]);
+    const screens = { forsoeg: attemptScreen, "ny-borger": linkNewScreen, "kendt-borger": linkExistingScreen, afslut: closeScreen };
+    return (screens[parts[2]] || leadScreen)(app, id);
+  }
+  if (parts[0] === "moeder") return meetingsScreen(app);
+  if (parts[0] === "synlighed") return parts[1] === "ny" ? newVisibilityScreen(app) : visibilityScreen(app);
+  if (parts[0] === "moede" && parts[1]) return meetingScreen(app, decodeURIComponent(parts[1]));
   if (parts[0] === "borger" && parts[1]) {
     const id = decodeURIComponent(parts[1]);
     if (parts[2] === "kontakt") return contactScreen(app, id, parts[3] ? decodeURIComponent(parts[3]) : null);
@@ -200,6 +215,11 @@ async function pick() {
     if (parts[2] === "papir") return paperScreen(app, id);
     if (parts[2] === "svar" && parts[3]) return responseScreen(app, id, decodeURIComponent(parts[3]));
     if (parts[2] === "selv") return handOverScreen(app, id);
+    if (parts[2] === "moeder") return citizenMeetingsScreen(app, id);
+    if (parts[2] === "nyt-moede") return newMeetingScreen(app, id);
+    if (parts[2] === "anmodning") return requestScreen(app, id);
+    if (parts[2] === "sikkerhed") return safetyScreen(app, id);
+    if (parts[2] === "boern") return childrenScreen(app, id);
     return citizenScreen(app, id);
   }
   return listScreen(app);

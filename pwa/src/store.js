@@ -662,6 +662,7 @@ async function applyPullNow(page, { ackedBefore = [] } = {}) {
     const row = { id: s.id, entity: s.entity, box: boxes[i] };
     const cid = s.entity === "citizen" ? s.id : s.fields?.citizen_id;
     if (s.entity === "lead") row.lead = 1;
+    else if (LOOSE[s.entity]) row.lead = LOOSE[s.entity]; // no citizen's: found by looseViews
     else if (cid) row.citizen_id = cid;
     records.put(row);
   });
@@ -689,6 +690,22 @@ async function applyPullNow(page, { ackedBefore = [] } = {}) {
   S.leads = leads;
   emit("pull");
 }
+
+// Records no citizen owns besides the leads (a lead's contact attempts, a team's visibility
+// log) carry their own number in the sparse `lead` index (leads: 1), so they are read
+// without scanning every record.
+const LOOSE = { lead_attempt: 2, visibility: 3 };
+
+/** Every record of such an entity this phone holds, as views (with own pending ops). */
+export async function looseViews(entityName) {
+  const snaps = new Map();
+  for (const row of await S.db.getAllFromIndex("records", "lead", LOOSE[entityName])) snaps.set(row.id, expand(await C.unseal(S.key, row.box, aadRecord(row.id))));
+  const ops = pendingOps().filter((op) => op.entity === entityName);
+  const ids = new Set([...snaps.keys(), ...ops.map((op) => op.record_id)]);
+  return [...ids].map((id) => applyOps(snaps.get(id) || null, ops.filter((op) => op.record_id === id), S.user)).filter(Boolean);
+}
+
+export const leadAttempts = () => looseViews("lead_attempt");
 
 async function leadsNotIn(set) {
   const kept = new Set(set.map((lead) => lead.id));

@@ -3,20 +3,26 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
-import { citizenStatus, currentCourse, due, enrolledOn, leadAgeDays, leadStage, loebendePrefill, occasions } from "../src/derive.js";
+import { citizenStatus, currentCourse, due, enrolledOn, leadAgeDays, leadStage, loebendePrefill, occasions, startWait } from "../src/derive.js";
 
 const VECTORS = JSON.parse(readFileSync(new URL("../../tests/vectors/derive.json", import.meta.url), "utf8"));
 
 test("the vector file has cases", () => {
   assert.ok(VECTORS.citizen_status.length > 0);
   assert.ok(VECTORS.lead_stage.length > 0);
-  for (const name of ["due", "enrolled_on", "occasions", "loebende_prefill"]) assert.ok(VECTORS[name].length > 0, name);
+  for (const name of ["due", "enrolled_on", "occasions", "loebende_prefill", "start_wait"]) assert.ok(VECTORS[name].length > 0, name);
 });
 
 for (const c of VECTORS.citizen_status) {
   test(`citizen_status: ${c.name}`, () => {
     assert.deepStrictEqual(citizenStatus(c.courses), c.expected);
     assert.equal(currentCourse(c.courses)?.id ?? null, c.expected.course_id);
+  });
+}
+
+for (const c of VECTORS.start_wait) {
+  test(`start_wait: ${c.name}`, () => {
+    assert.deepStrictEqual(startWait(c.course, c.today), c.expected);
   });
 }
 

@@ -43,7 +43,7 @@ V1 = Form(
     1,
     "Kontaktskema løbende",
     (
-        Question("phase", "Nuværende fase", Kind.CODE, enums.PHASES, required=True),
+        Question("phase", "Nuværende fase", Kind.CODE, enums.EVALUATION_PHASES, required=True),
         Question("main_place", "Hvor foregår arbejdet primært?", Kind.CODE, choices(
             ("own_home", "Eget hjem"), ("vaerested", "Værested"), ("street", "Gaden"),
             ("rusmiddelcenter", "Rusmiddelcenter"), ("other", "Andet"),

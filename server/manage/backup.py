@@ -55,6 +55,8 @@ def backup(url: str, target: Path) -> None:
     partial = target.with_name(target.name + ".partial")
     partial.unlink(missing_ok=True)
     source = sqlite_path(url)
+    # Owner-only from the first byte: the copy holds every citizen's data.
+    os.close(os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
     try:
         if source is not None:
             _sqlite_backup(source, partial)
@@ -81,10 +83,17 @@ def _sqlite_backup(source: Path, partial: Path) -> None:
         src.close()
 
 
+def _header(source: Path) -> bytes:
+    if not source.is_file():
+        return b""
+    with source.open("rb") as file:
+        return file.read(16)
+
+
 def restore(url: str, source: Path, *, replace: bool = False) -> None:
     """Put the backup `source` into the (empty, or with `replace` any) database at `url`."""
     source = Path(source)
-    head = source.read_bytes()[:16] if source.is_file() else b""
+    head = _header(source)
     target = sqlite_path(url)
     if head.startswith(SQLITE_MAGIC) != (target is not None) or not (head.startswith(SQLITE_MAGIC) or head.startswith(PG_MAGIC)):
         raise ValueError("kind")

@@ -28,9 +28,10 @@ Building a page on the office's frame (the administration pages do):
 - CSRF: `server.office.csrf` (HMAC of the session; a nonce cookie before login).
 
 What the office itself has: login (home.py), the participant register (register.py, register_pages.py),
-response monitoring (monitoring.py), reports as data (catalogue.py, queries.py,
-progression.py) run by one runner (runner.py) through one discretion rule
-(discretion.py) into HTML, JSON, CSV and XLSX (exports.py) with SVG charts (charts.py),
+response monitoring (monitoring.py), reports as data (catalogue.py: entries whose queries
+are the figure kinds of figures.py, over the rows of sources.py, with the items and
+categories of items.py) run by one runner (runner.py) through one discretion rule
+(discretion.py) into HTML (report_pages.py), JSON, CSV and XLSX (exports.py) with SVG charts (charts.py),
 the municipality's API token (tokens.py) and the research export (research.py).
 """
 from __future__ import annotations

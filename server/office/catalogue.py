@@ -11,10 +11,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from schemas.enums import PLAN_PHASES
+from schemas.enums import PLAN_PHASES, START_WITHIN_DAYS
 from schemas.forms import FORMS
 from server.office import items
-from server.office.figures import Counts, Distribution, Index, ItemSet, LeadPipeline
+from server.office.figures import Counts, Distribution, Index, ItemSet, LeadPipeline, StartWait
 
 CITIZENS, RESPONSES, OCCASIONS, LEADS = "citizens", "responses", "occasions", "leads"
 UNIT_LABELS = {CITIZENS: "borgere", RESPONSES: "besvarelser", OCCASIONS: "besvarelser (borgerens k-te besvarelse)",
@@ -26,9 +26,12 @@ PERIODS = {
     "progression": "En besvarelse tælles efter den dato, skemaet er udfyldt; besvarelse k er borgerens k-te besvarelse, uanset hvornår den er givet.",
     "ended": "Et afsluttet forløb tælles efter afslutningsdatoen.",
     "leads": "En henvisning tælles efter den dato, personen blev set.",
+    "requests": "En borger tælles efter anmodningsdatoen (den dag, borgeren bad om behandling) i sit nyeste forløb med en "
+                "anmodningsdato i perioden; en ventetid, der stadig løber, tælles til i dag.",
 }
 SOURCES = {"start": "Kontaktskema start", "loebende": "Kontaktskema løbende", "progression": "Progressionsskemaer, besvarelse 1–4",
-           "ended": "Deltagerlister", "leads": "Anonyme henvisninger fra civilsamfundet", "register": "Deltagerlister"}
+           "ended": "Deltagerlister", "leads": "Anonyme henvisninger fra civilsamfundet", "register": "Deltagerlister",
+           "requests": "Deltagerlister"}
 
 
 @dataclass(frozen=True)
@@ -165,6 +168,9 @@ def _entries() -> list[Report]:
                OCCASIONS, Counts("progression", "occasion", ((1, 1), (2, 2), (3, 3), (4, 4), (5, 8))), "bar", "progression",
                panel=True),
         Report("leads-pipeline", "Mørketal", "Mørketal: anonyme henvisninger fra civilsamfundet", LEADS, LeadPipeline(), "bar", "leads"),
+        Report("start-14-days", "Opstart", f"Opstart mere end {START_WITHIN_DAYS} dage efter anmodningen, fordelt på team", CITIZENS,
+               StartWait(), "stacked", "requests",
+               note=f"Serviceloven: behandlingen skal starte senest {START_WITHIN_DAYS} dage efter, at borgeren har bedt om den."),
     ]
     return out
 

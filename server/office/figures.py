@@ -26,7 +26,7 @@ from schemas.records import Course
 from server.office import items, sources
 from server.office.items import Category
 from server.office.model import Row, Series, Table
-from sync.derive import lead_stage
+from sync.derive import lead_stage, start_wait
 
 FORM_OF_SOURCE = {"start": "kontakt_start", "loebende": "kontakt_loebende", "progression": "progression"}
 
@@ -38,6 +38,7 @@ class Context:
     threshold: int
     pool_below: int
     team_names: dict[str, str]
+    today: str  # the day a wait still running is counted to (sync.derive.start_wait)
 
 
 @dataclass
@@ -47,6 +48,9 @@ class Outcome:
     test_series: list[str] = field(default_factory=list)  # series keys the contingency rows are
     notes: list[str] = field(default_factory=list)
     citizens: int | None = None  # distinct citizens behind counted responses
+    # notes that state a count: (text with "{n}", count); the runner puts the count under the
+    # discretion rule, as every other number of a report
+    counted_notes: list[tuple[str, int]] = field(default_factory=list)
 
 
 # --- reading units ------------------------------------------------------------------------
@@ -76,7 +80,7 @@ def _age_band(row: dict) -> str | None:
 def value_of(source: str, row: dict, item: str):
     """A unit's answer to an item. The start form's sex and age band fall back to the
     register (the citizen's sex and birth year) for responses of a version without them."""
-    if source == "ended":
+    if source in ("ended", "requests"):
         return row.get(item)
     answers = row.get("answers") or {}
     value = answers.get(item)
@@ -255,15 +259,52 @@ class Counts:
         total = series(units, "all", "I alt")
         notes = []
         outside = sum(1 for u in units if not any(c.matches(u[self.by]) for c in categories))
-        if outside:
-            notes.append(f"{outside} besvarelser uden {word.lower()} i tabellens intervaller er ikke talt med.")
+        counted = [("{n} besvarelser uden " + word.lower() + " i tabellens intervaller er ikke talt med.", outside)] if outside else []
         if self.split == "team":
             by_team: dict[str, list[dict]] = {}
             for unit in units:
                 by_team.setdefault(unit.get("team_id") or "", []).append(unit)
             parts = [series(m, t, ctx.team_names.get(t, "Uden team")) for t, m in sorted(by_team.items(), key=lambda kv: ctx.team_names.get(kv[0], kv[0]))]
-            return Outcome(Table([total, *parts], additive=True), notes=notes, citizens=len({u["citizen_id"] for u in units}))
-        return Outcome(Table([total]), notes=notes, citizens=len({u["citizen_id"] for u in units}))
+            return Outcome(Table([total, *parts], additive=True), notes=notes, citizens=len({u["citizen_id"] for u in units}),
+                           counted_notes=counted)
+        return Outcome(Table([total]), notes=notes, citizens=len({u["citizen_id"] for u in units}), counted_notes=counted)
+
+
+WAIT_CATEGORIES = (
+    ("started_within", f"Startet inden for {enums.START_WITHIN_DAYS} dage"),
+    ("started_after", f"Startet mere end {enums.START_WITHIN_DAYS} dage efter anmodningen"),
+    ("waiting_within", f"Venter stadig, højst {enums.START_WITHIN_DAYS} dage"),
+    ("waiting_over", f"Venter stadig, mere end {enums.START_WITHIN_DAYS} dage"),
+    ("ended_without_start", "Afsluttet uden opstart"),
+)
+
+
+def wait_category(row: dict, today: str) -> str:
+    """Where a requested course stands on the 14-day rule (sync.derive.start_wait decides
+    the wait and whether it is over the limit; this only names the case)."""
+    wait = start_wait({"fields": {k: row.get(k) for k in ("requested_on", "started_on", "ended_on")}}, today)
+    if row.get("started_on"):
+        return "started_after" if wait["over_limit"] else "started_within"
+    if wait["waiting"]:
+        return "waiting_over" if wait["over_limit"] else "waiting_within"
+    return "ended_without_start"
+
+
+@dataclass(frozen=True)
+class StartWait:
+    """Citizens by the request date of their course: started within the 14 days, after
+    more than 14, still waiting (within or over), or ended without a start; split by team."""
+
+    def run(self, ctx: Context) -> Outcome:
+        units, undated = sources.course_requests(ctx.db, ctx.scope)
+        for unit in units:
+            unit["start_wait"] = wait_category(unit, ctx.today)
+        categories = [Category(code, label, lambda v, code=code: v == code) for code, label in WAIT_CATEGORIES]
+        total = _count(units, "requests", "start_wait", categories, False, "all", "I alt")
+        parts = [_count(members, "requests", "start_wait", categories, False, key, label)
+                 for key, label, members in _team_groups(ctx, units, "requests", "start_wait")]
+        counted = [("{n} forløb uden anmodningsdato er ikke talt med (de er identificeret i perioden).", undated)] if undated else []
+        return Outcome(Table([total, *parts], additive=True), citizens=len(units), counted_notes=counted)
 
 
 def phase_2_dates(db: Session, citizen_ids: list[str]) -> dict[str, str]:
@@ -295,10 +336,17 @@ class LeadPipeline:
     def run(self, ctx: Context) -> Outcome:
         leads = sources.leads(ctx.db, ctx.scope)
         outcomes = {c.code: c.label for c in enums.LEAD_OUTCOMES}
-        stages = [lead_stage({"archived": bool(lead["archived"]), "fields": {"outcome": lead["outcome"]}}) for lead in leads]
+        # The stage the push derived (lead.stage: claims, attempts, resolution); older rows
+        # without it from their outcome.
+        stages = [lead["stage"] or lead_stage({"archived": bool(lead["archived"]), "fields": {"outcome": lead["outcome"]}})
+                  for lead in leads]
+        closings = [c for c in enums.LEAD_RESOLUTIONS if c.code not in enums.LEAD_LINKS]
         rows = [
             Row("claimed", "Taget af en behandler", sum(1 for s in stages if s != "received")),
+            Row("in_contact", "I kontakt", sum(1 for s in stages if s == "in_contact")),
             Row("citizen", "Blev borgere i et forløb", sum(1 for lead in leads if lead["citizen_id"])),
+            *(Row(f"resolution_{c.code}", c.label, sum(1 for lead in leads if lead["resolution"] == c.code and not lead["archived"]))
+              for c in closings),
             Row("not_found", "Lukket: " + outcomes["not_found"].lower(), sum(1 for lead in leads if lead["outcome"] == "not_found" and not lead["archived"])),
             Row("not_relevant", "Lukket: " + outcomes["not_relevant"].lower(), sum(1 for lead in leads if lead["outcome"] == "not_relevant" and not lead["archived"])),
             Row("archived", "Lukket: arkiveret", sum(1 for lead in leads if lead["archived"])),
@@ -315,7 +363,13 @@ class LeadPipeline:
             Series("days_to_phase_2", "Dage fra henvisning til fase 2", len(to_phase_2),
                    [Row("median", "Median antal dage", statistics.median(to_phase_2) if to_phase_2 else None)], kind="summary"),
         ]
-        table = Table([funnel, *medians], exclusive=False)
+        work = sources.visibility(ctx.db, ctx.scope)
+        visibility = Series("visibility", "Synlighedsarbejde (registreringer)", len(work), [
+            *(Row(f"visibility_{c.code}", c.label, sum(1 for w in work if w["kind"] == c.code)) for c in enums.VISIBILITY_KINDS),
+            Row("reached", "Personer nået i alt", sum(w["reached"] or 0 for w in work)),
+        ])
+        table = Table([funnel, *medians, visibility], exclusive=False)
         notes = ["Rækkerne overlapper (en henvisning kan være taget og blevet borger): de summer ikke til antallet af henvisninger.",
+                 "Synlighedsarbejde tælles efter datoen, det blev udført; personer nået er et skøn uden navne.",
                  "Medianerne er over henvisninger, der blev til borgere med en første kontakt (fase 2); N er hvor mange medianen bygger på."]
         return Outcome(table, notes=notes)

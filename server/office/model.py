@@ -18,6 +18,7 @@ class Row:
     percent: float | None = None
     suppressed: bool = False
     value: float | None = None  # index (occasion 1 = 100) or a median; `count` is then its N
+    hidden: str | None = None  # why it is suppressed: "small" (below the threshold) | "complementary"
 
 
 @dataclass
@@ -27,6 +28,7 @@ class Series:
     n: int | None
     rows: list[Row] = field(default_factory=list)
     n_suppressed: bool = False
+    n_hidden: str | None = None  # why the N is suppressed, as Row.hidden
     citizens: int | None = None  # distinct citizens behind a series of responses (page only)
     kind: str | None = None  # overrides Table.kind for this series ("summary": medians)
 

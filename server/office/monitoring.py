@@ -6,6 +6,8 @@ What is due is `sync.derive.due` (the rule the phones use) on the municipality's
 (server/api/schedule.py `load_schedule`) and today, computed from the typed register
 tables each time; nothing is stored. "Behandler" is the user who registered the citizen
 (the register has no assigned worker). "Skulle være givet" = given + due + overdue.
+Per team and per behandler the page has the totals per form and, under them, the same per
+round of each form and per occasion of the progressionsskema.
 """
 from __future__ import annotations
 
@@ -97,26 +99,41 @@ def summary(citizens: list[Citizen], teams: dict[str, str], users: dict[str, str
     for (_, form, number), counts in sorted(rounds.items(), key=lambda kv: (kv[0][1], kv[0][2] or 0)):
         if form in per_form:
             per_form[form].append({"round": number, **_numbers(counts)})
-    occasions: dict[int, Counter] = {}
-    for citizen in citizens:
-        for item in citizen.given:
-            if item["form"] == "progression":
-                occasions.setdefault(item["occasion"], Counter())["given"] += 1
-        for item in citizen.due:
-            if item["form"] == "progression":
-                occasions.setdefault(item["occasion"], Counter())["overdue" if item["overdue"] else "due"] += 1
+    occasions = _occasions(citizens, lambda c: None)
     groups = []
     for label, key, names in (("team", lambda c: c.team_id, teams), ("behandler", lambda c: c.behandler, users)):
+        by_round = _tally(citizens, key)
         tally: dict[tuple, Counter] = {}
-        for (group, form, _), counts in _tally(citizens, key).items():
+        for (group, form, _), counts in by_round.items():
             tally.setdefault((group, form), Counter()).update(counts)
         rows = {}
         for (group, form), counts in tally.items():
             rows.setdefault(group, {})[form] = _numbers(counts)
+        # the same per round of each form and per occasion of the progressionsskema
+        detail = [{"id": group, "name": names.get(group, "Ukendt"), "form": form, "round": number, "occasion": None, **_numbers(counts)}
+                  for (group, form, number), counts in by_round.items() if form in FORM_ORDER]
+        detail += [{"id": group, "name": names.get(group, "Ukendt"), "form": "progression", "round": None, "occasion": k, **_numbers(counts)}
+                   for (group, k), counts in _occasions(citizens, key).items()]
+        detail.sort(key=lambda r: (r["name"], r["id"] or "", FORM_ORDER.index(r["form"]), r["occasion"] is not None,
+                                   r["round"] or r["occasion"] or 0))
         groups.append({"by": label, "rows": sorted(({"id": g, "name": names.get(g, "Ukendt"), "forms": f} for g, f in rows.items()),
-                                                   key=lambda r: r["name"])})
-    return {"per_form": per_form, "occasions": [{"occasion": k, **_numbers(c)} for k, c in sorted(occasions.items())],
+                                                   key=lambda r: r["name"]), "detail": detail})
+    return {"per_form": per_form, "occasions": [{"occasion": k, **_numbers(c)} for (_, k), c in sorted(occasions.items())],
             "groups": groups}
+
+
+def _occasions(citizens: list[Citizen], key) -> dict[tuple, Counter]:
+    """(group, occasion) → {"given", "due", "overdue"} of the progressionsskema."""
+    table: dict[tuple, Counter] = {}
+    for citizen in citizens:
+        group = key(citizen)
+        for item in citizen.given:
+            if item["form"] == "progression":
+                table.setdefault((group, item["occasion"]), Counter())["given"] += 1
+        for item in citizen.due:
+            if item["form"] == "progression":
+                table.setdefault((group, item["occasion"]), Counter())["overdue" if item["overdue"] else "due"] += 1
+    return table
 
 
 def _numbers(counts: Counter) -> dict:

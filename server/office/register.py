@@ -10,7 +10,8 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import and_, false, func, or_, select
 from sqlmodel import Session
@@ -19,6 +20,7 @@ from schemas.accounts import User
 from schemas.enums import DESTINATIONS, END_REASONS, PHASES
 from schemas.oplog import RecordSnapshot
 from schemas.records import Course
+from sync.derive import start_wait
 from server.core import audit
 from server.core.errors import ApiError
 from server.office import sources
@@ -30,6 +32,7 @@ PHASE_LABELS = {c.code: c.label for c in PHASES}
 END_REASON_LABELS = {c.code: c.label for c in END_REASONS}
 DESTINATION_LABELS = {c.code: c.label for c in DESTINATIONS}
 STATUSES = {"active": "Aktive", "ended": "Afsluttede"}
+ZONE = ZoneInfo("Europe/Copenhagen")  # the 14-day rule counts Danish calendar days
 
 
 @dataclass(frozen=True)
@@ -45,6 +48,8 @@ COLUMNS = [
     Column("identified_on", "Identifikationsdato", K.identified_on),
     *([Column("requested_on", "Anmodningsdato", K.requested_on)] if HAS_REQUEST_DATE else []),
     Column("started_on", "Opstartsdato", K.started_on),
+    # sync.derive.start_wait: start (or still waiting today) more than 14 days after the request
+    *([Column("over_14_days", "Start > 14 dage efter anmodning", None)] if HAS_REQUEST_DATE else []),
     Column("phase", "Aktuel fase", C.phase),
     Column("phase_date", "Dato for aktuel fase", C.phase_date),
     Column("phase_history", "Fasehistorik", None),
@@ -161,9 +166,21 @@ def rows(db: Session, municipality_id: str, query: Query, forced_team: str | Non
         statement = statement.limit(PAGE_SIZE).offset((query.page - 1) * PAGE_SIZE)
     found = [dict(row._mapping) for row in db.execute(statement)]
     histories = phase_histories(db, [r["course_id"] for r in found if r["course_id"]])
+    today = datetime.now(ZONE).date().isoformat()
     for row in found:
         row["phase_history"] = histories.get(row["course_id"], [])
+        _add_wait(row, today)
     return found, total
+
+
+def _add_wait(row: dict, today: str) -> None:
+    """The 14-day rule's flag of the row's course (sync.derive.start_wait, as on the phone)."""
+    if not HAS_REQUEST_DATE:
+        return
+    course = {"fields": {name: row.get(name) for name in ("requested_on", "started_on", "ended_on")}}
+    wait = start_wait(course, today) if row.get("course_id") else start_wait(None, today)
+    row["over_14_days"] = wait["over_limit"]
+    row["waited_days"] = wait["days"]
 
 
 def phase_histories(db: Session, course_ids: list[str]) -> dict[str, list[dict]]:
@@ -197,7 +214,15 @@ def display(row: dict, teams: Mapping[str, str]) -> dict:
         "phase_at_end": PHASE_LABELS.get(row["phase_at_end"], row["phase_at_end"] or ""),
         "destination": DESTINATION_LABELS.get(row["destination"], row["destination"] or ""),
         "phase_history": history_text(row["phase_history"]),
+        "over_14_days": _wait_text(row),
     }
+
+
+def _wait_text(row: dict) -> str:
+    if not row.get("over_14_days"):
+        return ""
+    waiting = not row.get("started_on") and not row.get("ended_on")
+    return f"Ja – {row['waited_days']} dage{' og venter stadig' if waiting else ''}"
 
 
 def table(found: list[dict], teams: Mapping[str, str]) -> tuple[list[str], list[list]]:
@@ -226,6 +251,7 @@ def one(db: Session, municipality_id: str, citizen_id: str, forced_team: str | N
         return None
     row = found[0]
     row["phase_history"] = phase_histories(db, [row["course_id"]]).get(row["course_id"], []) if row["course_id"] else []
+    _add_wait(row, datetime.now(ZONE).date().isoformat())
     return row
 
 

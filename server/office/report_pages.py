@@ -11,7 +11,7 @@ from sqlmodel import Session
 from schemas.accounts import User
 from server.core.deps import ReleasingRoute, get_db
 from server.core.errors import ApiError
-from server.office import charts, runner, tokens
+from server.office import charts, discretion, runner, tokens
 from server.office.catalogue import REPORTS, UNIT_LABELS
 from server.office.layout import OfficeForm, PageError, office_form, office_page, render
 from server.office.sources import teams as teams_of
@@ -21,7 +21,7 @@ GROUPS = (
     ("Kapitel 3: Samarbejde og aktører", lambda r: r.figure.startswith("3.")),
     ("Kapitel 4: Borgerne, kontakten og afslutningen (figur 4.1–4.12)", lambda r: r.figure.startswith("4.") and int(r.figure[2:]) <= 12),
     ("Kapitel 4: Progression (figur 4.13–4.35, pr. besvarelse)", lambda r: r.figure.startswith("4.") and int(r.figure[2:]) > 12),
-    ("Bilagstabeller og henvisninger", lambda r: not r.figure[:1].isdigit()),
+    ("Bilagstabeller, henvisninger og opstart", lambda r: not r.figure[:1].isdigit()),
 )
 
 
@@ -53,6 +53,9 @@ def report_page(report_id: str, request: Request, db: Session = Depends(get_db),
         "chart": charts.data_url(svg) if svg else None, "threshold": result.threshold,
         "downloads": {"csv": base + "format=csv", "xlsx": base + "format=xlsx", "json": base.rstrip("?&")},
         "chart_text": _chart_text(result),
+        "mark": lambda reason: discretion.mark(reason, result.threshold), "complementary_note": discretion.COMPLEMENTARY_NOTE,
+        "complementary": any(s.n_hidden == discretion.COMPLEMENTARY or any(r.hidden == discretion.COMPLEMENTARY for r in s.rows)
+                             for s in result.series),
     }, title=report.title, db=db)
 
 

@@ -72,7 +72,7 @@ class Result:
     table: Table
     test: dict | None
     notes: list[str] = field(default_factory=list)
-    citizens: int | None = None
+    citizens: int | str | None = None  # after the discretion rule: the count or "<3"
 
     @property
     def series(self):
@@ -95,10 +95,15 @@ def _test(outcome: Outcome, table: Table) -> tuple[dict | None, str | None]:
     return {"name": "chi2", "statistic": round(float(statistic), 4), "df": int(df), "p": round(float(p), 4)}, None
 
 
-def run(db: Session, report: Report, filters: Filters, municipality_id: str, *, threshold: int, pool_below: int) -> Result:
+def run(db: Session, report: Report, filters: Filters, municipality_id: str, *, threshold: int, pool_below: int,
+        today: str | None = None) -> Result:
     scope = sources.Scope(municipality_id, filters.date_from, filters.date_to, filters.team_id, filters.panel and report.panel)
     team_names = sources.teams(db, municipality_id)
-    outcome: Outcome = report.query.run(Context(db, scope, threshold, pool_below, team_names))
+    if today is None:
+        from server.api.schedule import today as today_in_denmark  # here: server.api imports the office
+
+        today = today_in_denmark()
+    outcome: Outcome = report.query.run(Context(db, scope, threshold, pool_below, team_names, today))
     table = discretion.apply(outcome.table, threshold)
     test, test_note = _test(outcome, table)
     notes = [f"Enhed: {UNIT_LABELS[report.unit]}. Kilde: {SOURCES[report.source]}.", PERIODS[report.source]]
@@ -110,9 +115,11 @@ def run(db: Session, report: Report, filters: Filters, municipality_id: str, *, 
     if scope.panel:
         notes.append("Kun borgere, der har besvaret skemaet ved alle besvarelser 1–4.")
     notes += outcome.notes
+    notes += [text.format(n=discretion.shown(count, threshold)) for text, count in outcome.counted_notes]
     if test_note:
         notes.append(test_note)
-    return Result(report, filters, threshold, table, test, notes, outcome.citizens)
+    citizens = None if outcome.citizens is None else discretion.shown(outcome.citizens, threshold)
+    return Result(report, filters, threshold, table, test, notes, citizens)
 
 
 def as_json(result: Result) -> dict:

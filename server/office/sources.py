@@ -4,7 +4,8 @@ course, form_response, lead, contact), never from the sync snapshots' JSON.
 Every loader is bounded by the municipality and leaves out archived citizens (archive
 is how a citizen is deleted) and voided responses. The period (`Scope.date_from/to`)
 applies to the date each unit belongs to: a citizen's identification date (start form,
-register), a response's filled-in date, a course end's end date, a lead's date seen.
+register), a response's filled-in date, a course end's end date, a course's request date
+(the 14-day rule), a lead's date seen.
 """
 from __future__ import annotations
 
@@ -15,7 +16,7 @@ from sqlalchemy import and_, false, func, or_, select
 from sqlmodel import Session
 
 from schemas.accounts import Organisation
-from schemas.records import Citizen, Contact, Course, FormResponse, Lead
+from schemas.records import Citizen, Contact, Course, FormResponse, Lead, VisibilityWork
 
 CITIZEN, COURSE, FORM = Citizen.__table__, Course.__table__, FormResponse.__table__
 C, K, F, L, T = CITIZEN.c, COURSE.c, FORM.c, Lead.__table__.c, Contact.__table__.c
@@ -136,16 +137,49 @@ def course_ends(db: Session, scope: Scope) -> list[dict]:
     return [dict(row._mapping) for row in db.execute(query)]
 
 
+def course_requests(db: Session, scope: Scope) -> tuple[list[dict], int]:
+    """Per citizen, its newest live course requested in the period (request, start and end
+    dates), and how many live courses the period's rule cannot place: those without a
+    request date (counted by identification date in the period)."""
+    live_course = or_(K.archived.is_(None), K.archived == false())
+    ranked = (
+        select(K.citizen_id, K.requested_on, K.started_on, K.ended_on, func.row_number().over(
+            partition_by=K.citizen_id, order_by=(K.requested_on.desc(), K.created_hlc.desc(), K.id.desc())).label("k"))
+        .where(K.municipality_id == scope.municipality_id, K.requested_on.is_not(None), live_course)
+    )
+    ranked = _where(ranked, _period(K.requested_on, scope)).subquery()
+    team = C.team_id == scope.team_id if scope.team_id else None
+    query = (
+        select(ranked.c.citizen_id, ranked.c.requested_on, ranked.c.started_on, ranked.c.ended_on, C.team_id)
+        .select_from(ranked.join(CITIZEN, C.id == ranked.c.citizen_id)).where(ranked.c.k == 1, _live_citizen())
+    )
+    rows = [dict(row._mapping) for row in db.execute(_where(query, team))]
+    missing = _where(select(func.count()).select_from(COURSE.join(CITIZEN, C.id == K.citizen_id)),
+                     K.municipality_id == scope.municipality_id, K.requested_on.is_(None), live_course, _live_citizen(),
+                     team, _period(K.identified_on, scope))
+    return rows, db.execute(missing).scalar_one()
+
+
 def leads(db: Session, scope: Scope) -> list[dict]:
     """Leads seen in the period (a lead has no team: the team filter applies to the
     citizens leads became)."""
-    query = select(L.id, L.seen_on, L.outcome, L.archived, L.citizen_id).where(L.municipality_id == scope.municipality_id)
+    query = select(L.id, L.seen_on, L.outcome, L.archived, L.citizen_id, L.stage, L.resolution).where(
+        L.municipality_id == scope.municipality_id)
     rows = [dict(row._mapping) for row in db.execute(_where(query, _period(L.seen_on, scope)))]
     if scope.team_id:
         linked = [r["citizen_id"] for r in rows if r["citizen_id"]]
         in_team = set(db.execute(select(C.id).where(C.id.in_(linked), C.team_id == scope.team_id)).scalars()) if linked else set()
         rows = [r for r in rows if r["citizen_id"] in in_team]
     return rows
+
+
+def visibility(db: Session, scope: Scope) -> list[dict]:
+    """The visibility log's live entries done in the period (a team filter: that team's)."""
+    V = VisibilityWork.__table__.c
+    live = or_(V.archived.is_(None), V.archived == false())
+    query = select(V.kind, V.reached).where(V.municipality_id == scope.municipality_id, live)
+    return [dict(row._mapping) for row in db.execute(_where(query, _period(V.done_on, scope),
+                                                              V.team_id == scope.team_id if scope.team_id else None))]
 
 
 def first_contacts(db: Session, citizen_ids: list[str]) -> dict[str, str]:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import sqlite3
+import stat
 import subprocess
 import sys
 import threading
@@ -81,6 +82,7 @@ def backup_during_pushes(server: ServerProcess, backup_file: Path) -> tuple[set[
     started = time.monotonic()
     assert manage_main(["--database-url", server.database_url, "backup", str(backup_file)]) == 0
     ended = time.monotonic()
+    assert stat.S_IMODE(backup_file.stat().st_mode) == 0o600  # every citizen's data: owner only
     count = len(loop.acked)
     loop.wait_for(count + 10)  # the loop went on while and after the backup ran
     loop.stop.set()

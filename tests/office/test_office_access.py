@@ -11,8 +11,8 @@ from support.world import OTHER_TEAM, TEAM
 
 from server.office import csrf
 
-REGISTER_KEYS = {"id", "team_id", "team", "identified_on", "started_on", "phase", "phase_date", "plan_date", "ended_on",
-                 "end_reason", "phase_at_end", "destination", "phase_history"}
+REGISTER_KEYS = {"id", "team_id", "team", "identified_on", "requested_on", "started_on", "over_14_days", "phase", "phase_date",
+                 "plan_date", "ended_on", "end_reason", "phase_at_end", "destination", "phase_history"}
 
 
 async def _two_teams(world) -> dict[str, list[str]]:

@@ -64,6 +64,14 @@ async def test_monitoring_counts_given_due_and_overdue(office_world):
     overdue = (await lead.get("/kontor/svar/udestaaende", params={"form": "kontakt_start"})).text
     assert re.findall(r">(FIX-\d{4})</a>", overdue) == ["FIX-0001"]
     assert (await lead.get("/kontor/svar/udestaaende", params={"form": "nope"})).status_code == 422
+    # By team and by behandler also per round: the same 2 / 1 / 0 / 1, linking to the same citizen.
+    for by in ("team", "behandler"):
+        detail = page[page.index(f"Pr. {by}, runde og besvarelse"):]
+        row = re.search(r"<tr><th scope=\"row\">[^<]+</th><td>Kontaktskema start</td><td>Runde \d+</td>(.*?)</tr>", detail, re.S).group(1)
+        assert re.findall(r'<td class="office-number">(?:<a [^>]*>)?(\d+)', row) == ["2", "1", "0", "1"]
+        link = re.search(r'<a href="([^"]+)">1<span class="sr-only"> forsinkede', row).group(1).replace("&amp;", "&")
+        assert ("team_id=" if by == "team" else "user_id=") in link and "round=" in link
+        assert re.findall(r">(FIX-\d{4})</a>", (await lead.get(link)).text) == ["FIX-0001"]
 
 
 async def test_the_research_export_drops_birth_year_places_and_codes(office_world):

@@ -120,12 +120,16 @@ async def test_a_category_of_two_in_nine_cannot_be_recovered(office_world):
 
     text = (await reader.get("/api/reports/fig-4-11", params={**PERIOD, "format": "csv"})).content.decode("utf-8-sig")
     cells = {r["kode"]: (r["antal"], r["procent"]) for r in csv.DictReader(io.StringIO(text), delimiter=";")}
-    assert cells["not_target_group"] == ("<3", "") and cells["declines_treatment"] == ("<3", "")
+    # The 2 is small ("<3"); the 3 is hidden only to protect it ("×"), never labelled as small.
+    assert cells["not_target_group"] == ("<3", "") and cells["declines_treatment"] == ("×", "")
     book = load_workbook(io.BytesIO((await reader.get("/api/reports/fig-4-11", params={**PERIOD, "format": "xlsx"})).content))
     xlsx = {r[3]: r[5] for r in list(book["Tabel"].iter_rows(values_only=True))[1:]}
-    assert xlsx["not_target_group"] == "<3" and xlsx["moved_away"] == 4
+    assert xlsx["not_target_group"] == "<3" and xlsx["declines_treatment"] == "×" and xlsx["moved_away"] == 4
+    about = dict(book["Om rapporten"].iter_rows(values_only=True))
+    assert "×" in about["Diskretion"]
     page = (await reader.get("/kontor/rapporter/fig-4-11", params=PERIOD)).text
-    assert page.count("&lt;3</td>") == 2 and "44,4 %" in page
+    assert page.count("&lt;3</td>") == 1 and page.count("×</td>") == 1 and "44,4 %" in page
+    assert "så de små tal ikke kan regnes ud" in page
 
 
 async def test_the_register_exports_round_trip(office_world):
@@ -151,3 +155,16 @@ async def test_the_register_exports_round_trip(office_world):
     assert sorted(r[0] for r in sheet[1:]) == codes
     ended = [r for r in rows if r["Frafald/afslutningsdato"]]
     assert len(ended) == 4 and {r["Årsag til afslutning"] for r in ended} == {"Fraflyttet kommunen"}
+
+
+async def test_counts_stated_outside_the_table_follow_the_rule(office_world):
+    # Six responses of two citizens: the page's "(n borgere)" must not print the 2.
+    cohort = await Cohort.open(office_world, "behandler_a")
+    for citizen in (cohort.citizen(TEAM), cohort.citizen(TEAM)):
+        cohort.course(citizen, identified_on="2024-01-10")
+        for month in (3, 4, 5):
+            cohort.form(citizen, "kontakt_loebende", f"2024-{month:02d}-15", {"phase": "phase_1"}, round=month - 2)
+    await cohort.push()
+    reader = await office_world.login("lead")
+    page = (await reader.get("/kontor/rapporter/fig-4-6", params=PERIOD)).text
+    assert "6 (&lt;3 borgere)" in page and "(2 borgere)" not in page

@@ -259,6 +259,24 @@ def test_project_cuts_a_conflict_on_a_hidden_field():
     assert "phase" not in out["history"] and "phase" not in out["heads"]
 
 
+CONFIDENTIAL = {name: frozenset(f for f, spec in e.fields.items() if spec.confidential) for name, e in ENTITIES.items()}
+
+
+@pytest.mark.parametrize("entity", sorted(e for e, fields in CONFIDENTIAL.items() if fields))
+@pytest.mark.parametrize("role", ["frivillig", "admin"])
+def test_confidential_fields_reach_only_the_team_and_the_projektleder(entity, role):
+    """Children in the home and the safety note: every consent live, every attendance, and a
+    partner or volunteer still never receives them (nor may write them)."""
+    assert {"children_in_home", "children_count", "safety_note", "safety_flags"} <= CONFIDENTIAL["citizen"]
+    everything = {(org, purpose) for org in (PARTNER, OTHER_PARTNER) for purpose in PURPOSES}
+    for org in (PARTNER, OTHER_PARTNER, TEAM):
+        p = place(entity, shares=everything, attendees=everything)
+        for rule in (visible_fields, writable_fields):
+            assert not ((rule(viewer(role, org), p) or frozenset()) & CONFIDENTIAL[entity])
+    for role_here, org in (("behandler", TEAM), ("projektleder", "org-admin-office")):
+        assert visible_fields(viewer(role_here, org), place(entity)) >= CONFIDENTIAL[entity]
+
+
 def test_project_of_a_shared_citizen_shows_only_the_shared_fields():
     f = viewer("frivillig", PARTNER)
     p = place("citizen", shares={(PARTNER, "share_with_partner")})
@@ -276,6 +294,8 @@ SENTINELS = {
     ("citizen", "cpr"): "311299-9871",
     ("citizen", "phone"): "+45 98 76 54 32",
     ("citizen", "address_note"): "Sentinelvej 13, kælderen",
+    ("citizen", "notification_by"): "SENTINEL underretter",
+    ("citizen", "safety_note"): "SENTINEL sikkerhed",
     ("contact", "note"): "SENTINEL kontaktnotat",
     ("meeting", "status_since_last"): "SENTINEL status",
     ("meeting", "agreements"): "SENTINEL aftaler",

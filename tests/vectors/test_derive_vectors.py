@@ -7,7 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from sync.derive import citizen_status, current_course, due, enrolled_on, lead_age_days, lead_stage, loebende_prefill, occasions
+from sync.derive import (
+    citizen_status, current_course, due, enrolled_on, lead_age_days, lead_stage, loebende_prefill, occasions, start_wait,
+)
 
 VECTORS = json.loads((Path(__file__).parent / "derive.json").read_text(encoding="utf-8"))
 
@@ -17,6 +19,11 @@ def test_citizen_status(case):
     assert citizen_status(case["courses"]) == case["expected"]
     current = current_course(case["courses"])
     assert (current["id"] if current else None) == case["expected"]["course_id"]
+
+
+@pytest.mark.parametrize("case", VECTORS["start_wait"], ids=lambda case: case["name"])
+def test_start_wait(case):
+    assert start_wait(case["course"], case["today"]) == case["expected"]
 
 
 @pytest.mark.parametrize("case", VECTORS["lead_stage"], ids=lambda case: case["name"])

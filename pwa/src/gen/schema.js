@@ -62,7 +62,8 @@ export const SCHEMA = {
     "children_in_home": {
      "label": "Børn i hjemmet",
      "kind": "code",
-     "merge": "lww",
+     "merge": "multi",
+     "confidential": true,
      "options": [
       [
        "yes",
@@ -81,8 +82,83 @@ export const SCHEMA = {
     "children_count": {
      "label": "Antal børn",
      "kind": "int",
-     "merge": "lww",
+     "merge": "multi",
+     "confidential": true,
      "le": 20
+    },
+    "children_age_bands": {
+     "label": "Børnenes alder",
+     "kind": "codes",
+     "merge": "multi",
+     "confidential": true,
+     "options": [
+      [
+       "0_2",
+       "0–2 år"
+      ],
+      [
+       "3_5",
+       "3–5 år"
+      ],
+      [
+       "6_12",
+       "6–12 år"
+      ],
+      [
+       "13_17",
+       "13–17 år"
+      ]
+     ]
+    },
+    "children_offers_on": {
+     "label": "Orienteret om kommunens tilbud til børn",
+     "kind": "date",
+     "merge": "multi",
+     "confidential": true
+    },
+    "notify_duty_told_on": {
+     "label": "Orienteret om den skærpede underretningspligt",
+     "kind": "date",
+     "merge": "multi",
+     "confidential": true
+    },
+    "notification_on": {
+     "label": "Underretning sendt",
+     "kind": "date",
+     "merge": "multi",
+     "confidential": true
+    },
+    "notification_by": {
+     "label": "Underretning sendt af",
+     "kind": "text",
+     "merge": "multi",
+     "identifying": true,
+     "confidential": true,
+     "max_length": 80
+    },
+    "safety_flags": {
+     "label": "Sikkerhed ved besøg",
+     "kind": "codes",
+     "merge": "lww",
+     "confidential": true,
+     "options": [
+      [
+       "two_staff",
+       "Kun to medarbejdere"
+      ],
+      [
+       "police",
+       "Politi til stede"
+      ]
+     ]
+    },
+    "safety_note": {
+     "label": "Sikkerhedsnote",
+     "kind": "text",
+     "merge": "lww",
+     "identifying": true,
+     "confidential": true,
+     "max_length": 200
     },
     "archived": {
      "label": "Arkiveret",
@@ -156,6 +232,11 @@ export const SCHEMA = {
     },
     "identified_on": {
      "label": "Identificeret",
+     "kind": "date",
+     "merge": "lww"
+    },
+    "requested_on": {
+     "label": "Bad om behandling",
      "kind": "date",
      "merge": "lww"
     },
@@ -259,6 +340,10 @@ export const SCHEMA = {
        "Fase 1 – Opsporing og kontakt"
       ],
       [
+       "waiting_list",
+       "Venteliste – venter på behandling"
+      ],
+      [
        "phase_2",
        "Fase 2 – Fremskudt behandling"
       ],
@@ -304,6 +389,18 @@ export const SCHEMA = {
       [
        "civil_society",
        "Civilsamfundstilbud"
+      ],
+      [
+       "community",
+       "Fællesskab (fx recovery- eller brugerfællesskab)"
+      ],
+      [
+       "housing_support",
+       "Bostøtte (SEL § 85)"
+      ],
+      [
+       "other",
+       "Andet"
       ],
       [
        "none",
@@ -1315,6 +1412,28 @@ export const SCHEMA = {
     "Fase 1 – Opsporing og kontakt"
    ],
    [
+    "waiting_list",
+    "Venteliste – venter på behandling"
+   ],
+   [
+    "phase_2",
+    "Fase 2 – Fremskudt behandling"
+   ],
+   [
+    "phase_3",
+    "Fase 3 – Brobygning"
+   ],
+   [
+    "unknown",
+    "Ukendt"
+   ]
+  ],
+  "EVALUATION_PHASES": [
+   [
+    "phase_1",
+    "Fase 1 – Opsporing og kontakt"
+   ],
+   [
     "phase_2",
     "Fase 2 – Fremskudt behandling"
    ],
@@ -1385,6 +1504,18 @@ export const SCHEMA = {
    [
     "civil_society",
     "Civilsamfundstilbud"
+   ],
+   [
+    "community",
+    "Fællesskab (fx recovery- eller brugerfællesskab)"
+   ],
+   [
+    "housing_support",
+    "Bostøtte (SEL § 85)"
+   ],
+   [
+    "other",
+    "Andet"
    ],
    [
     "none",
@@ -1683,6 +1814,34 @@ export const SCHEMA = {
    [
     "unknown",
     "Ved ikke"
+   ]
+  ],
+  "CHILD_AGE_BANDS": [
+   [
+    "0_2",
+    "0–2 år"
+   ],
+   [
+    "3_5",
+    "3–5 år"
+   ],
+   [
+    "6_12",
+    "6–12 år"
+   ],
+   [
+    "13_17",
+    "13–17 år"
+   ]
+  ],
+  "SAFETY_FLAGS": [
+   [
+    "two_staff",
+    "Kun to medarbejdere"
+   ],
+   [
+    "police",
+    "Politi til stede"
    ]
   ],
   "LEAD_PLACE_TYPES": [
@@ -4371,6 +4530,7 @@ export const SCHEMA = {
    "phase_2",
    "phase_3"
   ],
+  "start_within_days": 14,
   "lead_stage_of_outcome": {
    "null": "received",
    "new": "received",

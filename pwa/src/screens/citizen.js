@@ -7,6 +7,7 @@ import { isGranted } from "../views.js";
 import { h, label, fmtDate, fmtDateTime } from "../ui.js";
 import { loadCitizen, notFound, phaseText, fieldValueText, who, when } from "./citizens.js";
 import { formsCard } from "./formsdue.js";
+import { safetyCard, waitCard, childrenCard } from "./coursework.js";
 
 const course = (name) => fieldLabel("course", name);
 
@@ -179,12 +180,15 @@ export async function citizenScreen(app, id) {
       h("h1", {}, h("span", {}, f.initials || "?"), " ", h("span", { class: "code" }, f.code || "")),
       f.name ? h("p", {}, f.name) : null,
       personFacts(f),
+      safetyCard(id, citizen), // read before a visit
       citizen.archived ? h("p", { class: "notice" }, "Borgeren er arkiveret.") : null,
       citizen.derived?.duplicate_code && !citizen.archived ? duplicateBanner(app, citizen, base) : null,
       conflictBanner,
       phaseSection,
+      waitCard(id, current),
       await formsCard(id, views, citizen, status),
       consentSection,
+      childrenCard(id, citizen),
       contactSection,
     ],
     actions: [

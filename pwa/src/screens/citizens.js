@@ -150,6 +150,8 @@ export async function listScreen() {
       ),
       results,
       store.state.user?.role !== "frivillig" ? h("p", {}, h("a", { href: "#/henvisninger" }, "Henvisninger fra samarbejdspartnere")) : null,
+      store.state.user?.role !== "frivillig" ? h("p", {}, h("a", { href: "#/moeder" }, "Koordinerings- og netværksmøder")) : null,
+      store.state.user?.role !== "frivillig" ? h("p", {}, h("a", { href: "#/synlighed" }, "Synlighedsarbejde")) : null,
     ],
     actions: [h("a", { class: "button primary", href: "#/ny-borger" }, "Ny borger")],
     live: (what) => ["pull", "local", "push", "sync"].includes(what) && draw(),

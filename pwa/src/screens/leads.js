@@ -6,6 +6,7 @@ import { list, field } from "../schema.js";
 import { check, take } from "../validate.js";
 import { leadStage } from "../derive.js";
 import { uuid4 } from "../crypto.js";
+import { ageText, statusText } from "./lead.js";
 import { h, label, fmtDate, textField, selectField, radioGroup, checkboxGroup, readForm, showErrors, autosave, draftNotice, today } from "../ui.js";
 
 const spec = (name) => field("lead", name);
@@ -14,47 +15,49 @@ const opt = (name, code) => label(spec(name).options, code);
 export function leadsScreen(app) {
   const volunteer = store.state.user?.role === "frivillig";
   const leadList = h("div", { id: "leads" });
+  let attempts = [];
+  const row = (l) => {
+    const f = l.fields;
+    const details = [f.age_band ? opt("age_band", f.age_band) : null, f.sex ? opt("sex", f.sex) : null, ...(f.concerns || []).map((c) => opt("concerns", c))]
+      .filter(Boolean)
+      .join(", ") || "Ingen detaljer";
+    const where = [h("strong", {}, fmtDate(f.seen_on)), ` · ${opt("place_type", f.place_type)}`, f.area ? ` · ${f.area}` : ""];
+    // A volunteer sees where the lead is (its stage, sent by the server: the outcome and the
+    // citizen behind it are not theirs to see); a behandler the lead's age and its outcome.
+    if (volunteer) {
+      return h("li", {}, h("p", {}, where), h("p", { class: "muted" }, details), h("p", {}, `Status: ${label(list("LEAD_STAGES"), l.stage ?? leadStage(l))}`),
+        l.pending ? h("span", { class: "tag" }, "Ikke sendt") : null);
+    }
+    const conflict = (l.conflicts || []).some((c) => c.values?.length > 1);
+    return h(
+      "li",
+      {},
+      h("a", { class: "row", href: `#/henvisning/${encodeURIComponent(l.id)}` }, h("p", {}, where), h("p", { class: "muted" }, `${ageText(l)} · ${details}`),
+        h("p", {}, `Status: ${f.outcome && !f.resolution ? opt("outcome", f.outcome) : statusText(l, attempts)}`)),
+      conflict ? h("span", { class: "tag danger" }, "Konflikt") : null,
+      l.pending ? h("span", { class: "tag" }, "Ikke sendt") : null,
+    );
+  };
   const draw = () => {
     const leads = [...store.state.leads.values()].filter((l) => !l.archived).sort((a, b) => (b.fields.seen_on || "").localeCompare(a.fields.seen_on || ""));
-    leadList.replaceChildren(
-      leads.length
-        ? h(
-            "ul",
-            { class: "items" },
-            leads.map((l) => {
-              const f = l.fields;
-              return h(
-                "li",
-                {},
-                h("p", {}, h("strong", {}, fmtDate(f.seen_on)), ` · ${opt("place_type", f.place_type)}`, f.area ? ` · ${f.area}` : ""),
-                h(
-                  "p",
-                  { class: "muted" },
-                  [f.age_band ? opt("age_band", f.age_band) : null, f.sex ? opt("sex", f.sex) : null, ...(f.concerns || []).map((c) => opt("concerns", c))]
-                    .filter(Boolean)
-                    .join(", ") || "Ingen detaljer",
-                ),
-                // A volunteer sees where the lead is (its stage, sent by the server: the outcome
-                // behind it is not theirs to see); a behandler the outcome itself.
-                h("p", {}, `Status: ${f.outcome && !volunteer ? opt("outcome", f.outcome) : label(list("LEAD_STAGES"), l.stage ?? leadStage(l))}`),
-                l.pending ? h("span", { class: "tag" }, "Ikke sendt") : null,
-              );
-            }),
-          )
-        : h("p", {}, "Ingen henvisninger endnu."),
-    );
+    leadList.replaceChildren(leads.length ? h("ul", { class: "items" }, leads.map(row)) : h("p", {}, "Ingen henvisninger endnu."));
+  };
+  const refresh = async () => {
+    if (!volunteer) attempts = await store.leadAttempts();
+    draw();
   };
   draw();
   return {
     title: volunteer ? "Mine henvisninger" : "Henvisninger",
     body: [
-      volunteer ? null : h("p", {}, h("a", { href: "#/" }, "‹ Mine borgere")),
+      volunteer ? h("p", {}, h("a", { href: "#/samtykker" }, "Borgere, der har givet samtykke til os")) : h("p", {}, h("a", { href: "#/" }, "‹ Mine borgere")),
       h("h1", {}, volunteer ? "Mine henvisninger" : "Henvisninger"),
       h("p", {}, "Anonyme henvisninger af personer, der kan have brug for fremskudt behandling. Skriv aldrig navne eller andet, der kan identificere personen."),
       leadList,
     ],
     actions: [h("a", { class: "button primary", href: "#/ny-henvisning" }, "Ny henvisning")],
-    live: (what) => ["pull", "local", "push"].includes(what) && draw(),
+    mounted: () => refresh(),
+    live: (what) => ["pull", "local", "push"].includes(what) && refresh(),
   };
 }
 

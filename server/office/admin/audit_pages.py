@@ -58,7 +58,7 @@ def access_report(borger: str = Query(..., min_length=1, max_length=40, descript
     report = audit_log.access_report(db, lead, borger, ROLE_LABELS.get)
     if report is None:
         raise PageError("not_found")
-    text, _ = report
+    body, _ = report
     safe = "".join(ch for ch in borger if ch.isalnum() or ch in "-_")[:40] or "borger"
-    return Response(text.encode("utf-8"), media_type="text/csv; charset=utf-8", headers={
+    return Response(body, media_type="text/csv; charset=utf-8", headers={
         "Content-Disposition": f'attachment; filename="adgangsrapport-{safe}.csv"', "Cache-Control": "no-store"})

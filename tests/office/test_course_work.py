@@ -1,0 +1,110 @@
+"""The course as practitioners work it (issue 12), through the real write path: the 14-day
+rule in the office register, the confidential fields (children in the home, the safety
+note) never reaching a partner even with every sharing consent live, and concurrent
+edits of the children fields kept as a visible conflict."""
+from __future__ import annotations
+
+import uuid
+from datetime import date, timedelta
+
+from cohort import Cohort
+from support.hlc import hlc_now
+from support.login import register_device
+from support.pull import pull_all
+from support.world import PARTNER, TEAM
+
+from schemas.entities import CONSENT_ID
+from sync.scope import CONFIDENTIAL_FIELDS, SHARING_PURPOSES
+
+CHILDREN = {"children_in_home": "yes", "children_count": 2, "children_age_bands": ["13_17", "3_5"],
+            "children_offers_on": "2024-05-01", "notify_duty_told_on": "2024-04-02",
+            "notification_on": "2024-05-03", "notification_by": "Behandler A",
+            "safety_flags": ["two_staff"], "safety_note": "Hunden i opgangen"}
+
+
+def _ago(days: int) -> str:
+    return (date.today() - timedelta(days=days)).isoformat()
+
+
+def _set(cohort: Cohort, entity: str, record_id: str, field: str, value, seen: list[str] | None = None) -> str:
+    op_id = str(uuid.uuid4())
+    cohort.ops.append({"op_id": op_id, "device_id": cohort.device_id,
+                       "hlc": hlc_now(cohort.device_id, next(cohort.counter) % 99999, offset_ms=-30_000),
+                       "entity": entity, "record_id": record_id, "kind": "set", "field": field, "value": value,
+                       "seen": seen or []})
+    return op_id
+
+
+async def test_the_register_flags_a_start_more_than_14_days_after_the_request(office_world):
+    cohort = await Cohort.open(office_world, "behandler_a")
+    cases = {
+        "on_time": {"requested_on": "2024-03-01", "started_on": "2024-03-15"},  # day 14: on time
+        "late": {"requested_on": "2024-03-01", "started_on": "2024-03-21"},
+        "still_waiting": {"requested_on": _ago(30)},
+        "waiting_briefly": {"requested_on": _ago(3)},
+        "no_request": {"started_on": "2024-03-21"},
+    }
+    for fields in cases.values():
+        citizen = cohort.citizen(TEAM, prefix="WAIT")
+        phase = "phase_2" if fields.get("started_on") else "waiting_list"
+        cohort.course(citizen, phase=phase, phase_date=fields.get("started_on") or fields["requested_on"],
+                      identified_on="2024-02-01", **fields)
+    await cohort.push()
+
+    lead = await office_world.login("lead")
+    body = (await lead.get("/api/register")).json()
+    by_code = {row["id"]: row for row in body["citizens"]}
+    flags = {code: row["over_14_days"] for code, row in by_code.items()}
+    assert flags == {"WAIT-0001": False, "WAIT-0002": True, "WAIT-0003": True, "WAIT-0004": False, "WAIT-0005": False}
+    assert by_code["WAIT-0002"]["requested_on"] == "2024-03-01"
+    page = (await lead.get("/kontor/deltagere")).text
+    assert "Start &gt; 14 dage efter anmodning" in page or "Start > 14 dage efter anmodning" in page
+    assert "Ja – 20 dage" in page and "Ja – 30 dage og venter stadig" in page
+
+
+async def test_a_partner_never_receives_the_confidential_fields(office_world):
+    cohort = await Cohort.open(office_world, "behandler_a")
+    citizen = cohort.citizen(TEAM, prefix="CONF", **CHILDREN)
+    course = cohort.course(citizen, phase="phase_2", phase_date="2024-04-01", requested_on="2024-03-20")
+    for purpose in sorted(SHARING_PURPOSES):
+        value = {"citizen_id": citizen, "purpose": purpose, "recipient_org_id": PARTNER,
+                 "state": {"action": "grant", "form": "written", "given_by": "citizen", "date": "2024-04-01"}}
+        cohort._op("consent", value, record_id=CONSENT_ID.derive(value))
+    await cohort.push()
+
+    team = await pull_all(cohort.client)
+    assert {k: team[citizen]["fields"].get(k) for k in CHILDREN} == CHILDREN
+    partner = await office_world.login("frivillig_a")
+    device = await register_device(partner, "Værestedets telefon")
+    seen = await pull_all(partner, device)
+    assert citizen in seen and course in seen  # the consents do share the citizen and its phase
+    text = str(seen)
+    for name in CONFIDENTIAL_FIELDS["citizen"]:
+        assert name not in text, name
+    for value in ("Hunden i opgangen", "Behandler A"):
+        assert value not in text
+
+
+async def test_concurrent_edits_of_the_children_fields_are_a_visible_conflict(office_world):
+    a = await Cohort.open(office_world, "behandler_a")
+    citizen = a.citizen(TEAM, prefix="KIDS", children_in_home="unknown")
+    await a.push()
+    state = (await pull_all(a.client))[citizen]
+    seen = state["heads"]["children_in_home"]
+    # Two phones, offline, both having seen "ved ikke": one says yes, one says no.
+    other = await Cohort.open(office_world, "behandler_a")  # a second phone of the team
+    _set(a, "citizen", citizen, "children_in_home", "yes", seen)
+    _set(other, "citizen", citizen, "children_in_home", "no", seen)
+    _set(a, "citizen", citizen, "children_count", 1)
+    _set(other, "citizen", citizen, "children_count", 3)
+    await a.push()
+    await other.push()
+    state = (await pull_all(a.client))[citizen]
+    conflicts = {c["field"]: sorted(v["value"] for v in c["values"]) for c in state["conflicts"]}
+    assert conflicts == {"children_in_home": ["no", "yes"], "children_count": [1, 3]}
+    # A later edit that has seen both settles it.
+    _set(a, "citizen", citizen, "children_in_home", "yes", state["heads"]["children_in_home"])
+    await a.push()
+    state = (await pull_all(a.client))[citizen]
+    assert state["fields"]["children_in_home"] == "yes"
+    assert [c["field"] for c in state["conflicts"]] == ["children_count"]
