@@ -45,6 +45,20 @@ def _percent(value: float | None) -> str:
     return "" if value is None else f"{_number(value)} %"
 
 
+LEGEND_CHARS_PER_COLUMN = {3: 30, 2: 46}  # what fits a third / half of the 1000 px width at 16 px
+MARGIN, LEGEND_ROW_PX = 20, 24  # pygal's default margin; a legend row at 16 px
+
+
+def _legend(labels: list[str]) -> dict:
+    """As many legend columns as the longest label fits (long labels overlapped in three).
+    pygal makes room for len // columns legend rows, not the ceiling: the last, partial row
+    was cut off, so the bottom margin takes that row."""
+    longest = max((len(label) for label in labels), default=0)
+    columns = next((c for c, chars in LEGEND_CHARS_PER_COLUMN.items() if longest <= chars), 1)
+    return {"legend_at_bottom_columns": columns,
+            "margin_bottom": MARGIN + (LEGEND_ROW_PX if len(labels) % columns else 0)}
+
+
 def _config(**more) -> dict:
     return {**dict(style=STYLE, width=1000, js=[], disable_xml_declaration=True, print_values=True,
                    legend_at_bottom=True, legend_at_bottom_columns=3, truncate_legend=LABEL_CHARS, truncate_label=LABEL_CHARS,
@@ -56,12 +70,14 @@ def _bar(result: Result):
     if not series:
         return None
     categories = [_short(r.label) for r in series[0].rows]
+    names = [_short(f"{s.label} (N = {s.n if s.n is not None else '<' + str(result.threshold)})") for s in series]
+    legend = _legend(names)
     chart = pygal.HorizontalBar(**_config(height=max(360, 60 + 44 * len(categories) * max(1, len(series))),
                                           value_formatter=_percent, range=(0, 100),
-                                          x_title="Procent af N"))
+                                          x_title="Procent af N", **legend))
     chart.x_labels = categories[::-1]  # pygal draws a horizontal chart's first label at the bottom
-    for s in series:
-        chart.add(_short(f"{s.label} (N = {s.n if s.n is not None else '<' + str(result.threshold)})"), [r.percent for r in s.rows][::-1])
+    for name, s in zip(names, series):
+        chart.add(name, [r.percent for r in s.rows][::-1])
     return chart
 
 
@@ -69,8 +85,9 @@ def _stacked(result: Result):
     series = [s for s in result.series if (s.kind or result.table.kind) == "counts"]
     if not series:
         return None
+    legend = _legend([_short(row.label) for row in series[0].rows])
     chart = pygal.HorizontalStackedBar(**_config(height=max(360, 120 + 70 * len(series)), range=(0, 100),
-                                                 value_formatter=_percent, x_title="Procent af N"))
+                                                 value_formatter=_percent, x_title="Procent af N", **legend))
     chart.x_labels = [_short(s.label) + f" (N = {s.n if s.n is not None else '<' + str(result.threshold)})" for s in series][::-1]
     for index, row in enumerate(series[0].rows):
         values = [s.rows[index].percent if index < len(s.rows) else None for s in series][::-1]

@@ -40,3 +40,22 @@ def test_hidden_cells_are_gaps_not_zeros():
 
 def test_every_report_has_a_known_chart_kind():
     assert {r.chart for r in REPORTS.values()} <= {*charts.KINDS, "none"}
+
+
+def test_every_legend_row_lies_inside_the_chart():
+    """pygal makes room for len // columns legend rows: a last, partial row was cut off, and
+    three columns of long labels overlapped (seen on the 14-day report)."""
+    import pygal
+
+    for labels in (["Startet inden for 14 dage", "Startet mere end 14 dage efter anmodningen", "Venter stadig, højst 14 dage",
+                    "Venter stadig, mere end 14 dage", "Afsluttet uden opstart"], list("abcde"), ["x" * 48] * 3):
+        legend = charts._legend(labels)
+        chart = pygal.HorizontalStackedBar(**charts._config(height=400, range=(0, 100), x_title="Procent af N", **legend))
+        chart.x_labels = ["I alt"]
+        for label in labels:
+            chart.add(label, [20])
+        svg = chart.render(is_unicode=True)
+        top = float(re.search(r'translate\([0-9.]+, ([0-9.]+)\)" class="legends"', svg).group(1))
+        rows = [float(y) for y in re.findall(r'<text x="[0-9.]+" y="([0-9.]+)"', svg[svg.index('class="legends"'):])]
+        assert len(rows) == len(labels) and top + max(rows) + 4 <= 400, labels  # the baseline plus descenders
+    assert charts._legend(["x" * 47])["legend_at_bottom_columns"] == 1  # too long for two columns
