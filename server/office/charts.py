@@ -69,6 +69,9 @@ def _bar(result: Result):
     series = [s for s in result.series if (s.kind or result.table.kind) == "counts"]
     if not series:
         return None
+    # One chart, one set of categories: a block with other rows (the lead report's
+    # visibility work) is in its own table only.
+    series = [s for s in series if [r.code for r in s.rows] == [r.code for r in series[0].rows]]
     categories = [_short(r.label) for r in series[0].rows]
     names = [_short(f"{s.label} (N = {s.n if s.n is not None else '<' + str(result.threshold)})") for s in series]
     legend = _legend(names)

@@ -137,6 +137,8 @@ def apply(table: Table, threshold: int) -> Table:
         if series in counting:
             continue
         small_series = series.n is None or series.n < threshold
+        if (series.kind or table.kind) == "summary" and series.n == 0:
+            continue  # no median of nothing: shown as "–", there is nothing to hide
         for row in series.rows:
             # index rows: `count` is the row's N; summary rows (medians): the series' n is the N
             base = series.n if (series.kind or table.kind) == "summary" else row.count

@@ -23,7 +23,7 @@ from schemas import enums
 from schemas.fields import field_specs
 from schemas.oplog import RecordSnapshot
 from schemas.records import Course
-from server.office import items, sources
+from server.office import discretion, items, sources
 from server.office.items import Category
 from server.office.model import Row, Series, Table
 from sync.derive import lead_stage, start_wait
@@ -365,11 +365,11 @@ class LeadPipeline:
         ]
         work = sources.visibility(ctx.db, ctx.scope)
         visibility = Series("visibility", "Synlighedsarbejde (registreringer)", len(work), [
-            *(Row(f"visibility_{c.code}", c.label, sum(1 for w in work if w["kind"] == c.code)) for c in enums.VISIBILITY_KINDS),
-            Row("reached", "Personer nået i alt", sum(w["reached"] or 0 for w in work)),
-        ])
+            Row(f"visibility_{c.code}", c.label, sum(1 for w in work if w["kind"] == c.code)) for c in enums.VISIBILITY_KINDS])
         table = Table([funnel, *medians, visibility], exclusive=False)
+        # A sum of the workers' estimates, not a count of units: a note, not a row with a percentage.
+        reached = discretion.shown(sum(w["reached"] or 0 for w in work), ctx.threshold)
         notes = ["Rækkerne overlapper (en henvisning kan være taget og blevet borger): de summer ikke til antallet af henvisninger.",
-                 "Synlighedsarbejde tælles efter datoen, det blev udført; personer nået er et skøn uden navne.",
+                 f"Synlighedsarbejde tælles efter datoen, det blev udført. Personer nået i alt: {reached} (et skøn uden navne).",
                  "Medianerne er over henvisninger, der blev til borgere med en første kontakt (fase 2); N er hvor mange medianen bygger på."]
         return Outcome(table, notes=notes)

@@ -5,7 +5,7 @@ edits of the children fields kept as a visible conflict."""
 from __future__ import annotations
 
 import uuid
-from datetime import date, timedelta
+from datetime import datetime, timedelta
 
 from cohort import Cohort
 from support.hlc import hlc_now
@@ -14,6 +14,7 @@ from support.pull import pull_all
 from support.world import PARTNER, TEAM
 
 from schemas.entities import CONSENT_ID
+from server.office.register import ZONE
 from sync.scope import CONFIDENTIAL_FIELDS, SHARING_PURPOSES
 
 CHILDREN = {"children_in_home": "yes", "children_count": 2, "children_age_bands": ["13_17", "3_5"],
@@ -23,7 +24,7 @@ CHILDREN = {"children_in_home": "yes", "children_count": 2, "children_age_bands"
 
 
 def _ago(days: int) -> str:
-    return (date.today() - timedelta(days=days)).isoformat()
+    return (datetime.now(ZONE).date() - timedelta(days=days)).isoformat()  # the register's calendar day
 
 
 def _set(cohort: Cohort, entity: str, record_id: str, field: str, value, seen: list[str] | None = None) -> str:
