@@ -6,11 +6,10 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 from sqlmodel import Session
 
-from schemas.accounts import Organisation, SessionToken, User
+from schemas.accounts import Organisation, User
 from server.auth.authz import require
 from server.auth.login import password_login
-from server.auth.sessions import COOKIE, clear_session_cookie, public_user, set_session_cookie, token_hash
-from server.core import audit
+from server.auth.sessions import clear_session_cookie, end_session, public_user, set_session_cookie
 from server.core.deps import ReleasingRoute, get_db
 from server.core.errors import COMMON_RESPONSES, problem_responses
 
@@ -61,15 +60,7 @@ def who_am_i(db: Session = Depends(get_db), user: User = Depends(require("GET /a
 
 @router.delete("", status_code=204, summary="Log ud (sletter sessionen)")
 def logout(request: Request, db: Session = Depends(get_db), user: User | None = Depends(require("DELETE /api/session"))):
-    settings = request.app.state.settings
-    token = request.cookies.get(COOKIE)
-    if token:
-        row = db.get(SessionToken, token_hash(settings, token))
-        if row is not None:
-            db.delete(row)
-    if user is not None:
-        audit.record(db, "logout", user_id=user.id)
-    db.commit()
+    end_session(request, db, user)
     response = Response(status_code=204)
-    clear_session_cookie(response, settings)
+    clear_session_cookie(response, request.app.state.settings)
     return response

@@ -13,6 +13,7 @@ from fastapi import Depends, Request, Response
 from sqlmodel import Session, delete
 
 from schemas.accounts import SessionToken, User
+from server.core import audit
 from server.core.deps import get_db
 from server.core.errors import ApiError
 from server.settings import Settings
@@ -58,6 +59,18 @@ def set_session_cookie(response: Response, settings: Settings, token: str) -> No
 
 def clear_session_cookie(response: Response, settings: Settings) -> None:
     response.delete_cookie(COOKIE, path="/", httponly=True, samesite="strict", secure=settings.cookie_secure)
+
+
+def end_session(request: Request, db: Session, user: User | None) -> None:
+    """Log out: the request's session row goes (a stale cookie has none), audited, committed."""
+    token = request.cookies.get(COOKIE)
+    if token:
+        row = db.get(SessionToken, token_hash(request.app.state.settings, token))
+        if row is not None:
+            db.delete(row)
+    if user is not None:
+        audit.record(db, "logout", user_id=user.id)
+    db.commit()
 
 
 def end_sessions_of(db: Session, user_id: str) -> None:

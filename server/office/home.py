@@ -7,10 +7,9 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import FileResponse, RedirectResponse, Response
 from sqlmodel import Session
 
-from schemas.accounts import SessionToken, User
+from schemas.accounts import User
 from server.auth.login import password_login
-from server.auth.sessions import COOKIE, clear_session_cookie, set_session_cookie, token_hash
-from server.core import audit
+from server.auth.sessions import clear_session_cookie, end_session, set_session_cookie
 from server.core.deps import ReleasingRoute, get_db
 from server.core.errors import ApiError
 from server.office.layout import LOGIN_PATH, PREFIX, STATIC_DIR, OfficeForm, office_form, office_page, render
@@ -66,17 +65,9 @@ def login(request: Request, db: Session = Depends(get_db), form: OfficeForm = De
 
 @router.post(f"{PREFIX}/logout")
 def logout(request: Request, db: Session = Depends(get_db), form: OfficeForm = Depends(office_form("POST /kontor/logout"))):
-    settings = request.app.state.settings
-    token = request.cookies.get(COOKIE)
-    if token:
-        row = db.get(SessionToken, token_hash(settings, token))
-        if row is not None:
-            db.delete(row)
-    if form.user is not None:
-        audit.record(db, "logout", user_id=form.user.id)
-    db.commit()
+    end_session(request, db, form.user)
     response = RedirectResponse(LOGIN_PATH, status_code=303)
-    clear_session_cookie(response, settings)
+    clear_session_cookie(response, request.app.state.settings)
     return response
 
 

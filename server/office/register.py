@@ -24,6 +24,7 @@ from sync.derive import start_wait
 from server.core import audit
 from server.core.errors import ApiError
 from server.office import sources
+from server.office.runner import date_param
 from server.office.sources import CITIZEN, COURSE, C, K
 
 PAGE_SIZE = 50
@@ -84,18 +85,6 @@ class Query:
         return {k: v for k, v in values.items() if v}
 
 
-def _date(params: Mapping[str, str], name: str) -> date | None:
-    text = (params.get(name) or "").strip()
-    if not text:
-        return None
-    try:
-        if len(text) != 10:
-            raise ValueError
-        return date.fromisoformat(text)
-    except ValueError:
-        raise ApiError("invalid_field", "not_date", name) from None
-
-
 def parse(params: Mapping[str, str], teams: Mapping[str, str]) -> Query:
     """The register's filters from a query string; bad values name the field, never echo it."""
     def choice(name, allowed):
@@ -113,7 +102,7 @@ def parse(params: Mapping[str, str], teams: Mapping[str, str]) -> Query:
     page_text = (params.get("page") or "1").strip()
     if not page_text.isdigit() or not 1 <= int(page_text) <= 100_000:
         raise ApiError("invalid_field", "not_int", "page")
-    date_from, date_to = _date(params, "from"), _date(params, "to")
+    date_from, date_to = date_param(params, "from"), date_param(params, "to")
     if date_from and date_to and date_from > date_to:
         raise ApiError("invalid_field", "too_small", "to", limit=date_from.isoformat())
     return Query(

@@ -38,7 +38,8 @@ class Filters:
         return out
 
 
-def _date(params: Mapping[str, str], name: str) -> date | None:
+def date_param(params: Mapping[str, str], name: str) -> date | None:
+    """A YYYY-MM-DD filter parameter, or None when empty (a clear 422 naming it otherwise)."""
     text = (params.get(name) or "").strip()
     if not text:
         return None
@@ -52,7 +53,7 @@ def _date(params: Mapping[str, str], name: str) -> date | None:
 
 def parse_filters(params: Mapping[str, str], team_ids: set[str]) -> Filters:
     """The query's filters; a bad value → 422 naming the field (never echoing it)."""
-    date_from, date_to = _date(params, "from"), _date(params, "to")
+    date_from, date_to = date_param(params, "from"), date_param(params, "to")
     if date_from and date_to and date_from > date_to:
         raise ApiError("invalid_field", "too_small", "to", limit=date_from.isoformat())
     team_id = (params.get("team_id") or "").strip() or None
