@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from schemas.fields import FieldSpec, Merge, field_specs
 from schemas.enums import MEETING_CONSENT_PURPOSE
 from schemas.records import (
-    Citizen, CitizenIdentity, Consent, Contact, Course, FormResponse, Lead, LeadAttempt, Meeting, VisibilityWork,
+    Citizen, CitizenIdentity, Consent, Contact, Course, FormResponse, Goal, Lead, LeadAttempt, Meeting, VisibilityWork,
 )
 
 # Operation kinds a client may send.
@@ -133,6 +133,7 @@ ENTITIES: dict[str, EntitySpec] = {
         _entity("meeting", "Møde", Meeting, append_only=True, parent="citizen_id",
                 attendance=Attendance("attendees", "kind", MEETING_CONSENT_PURPOSE)),
         _entity("visibility", "Synlighedsarbejde", VisibilityWork, owner="team_id"),
+        _entity("goal", "Mål", Goal, parent="citizen_id"),
     )
 }
 CHILD_ENTITIES = frozenset(name for name, spec in ENTITIES.items() if spec.parent)

@@ -65,6 +65,10 @@ END_REASONS = choices(
     ("other_unknown", "Anden årsag / ukendt"),
 )
 
+# The end reasons of a completed course (not interrupted): followed up 1 and 6 months after
+# the end when the citizen consented (KL's recommendation, sync.derive.follow_up).
+COMPLETED_END_REASONS = frozenset({"drug_free_or_reduced", "other_treatment"})
+
 DESTINATIONS = choices(
     ("ordinary_drug_treatment", "Ordinær stofbehandling"),
     ("substitution_treatment", "Substitutionsbehandling"),
@@ -121,6 +125,17 @@ CHANNELS = choices(
     ("letter", "Brev"),
 )
 
+# Practical help given at a contact [L2692–L2694, L3279–L3280].
+PRACTICAL_HELP = choices(
+    ("enkeltydelser", "Enkeltydelser"),
+    ("economy", "Økonomi, regninger og gæld"),
+    ("eboks_letters", "e-Boks og breve"),
+    ("housing", "Bolig"),
+    ("doctor_health", "Læge og sundhed"),
+    ("escort", "Følgeskab"),
+    ("other", "Andet"),
+)
+
 ACTORS = choices(
     ("behandler_fremskudt", "Behandler (fremskudt)"),
     ("skp", "Støttekontaktperson (SKP)"),
@@ -156,11 +171,18 @@ CONSENT_PURPOSES = choices(
     ("contact_other_services", "Kontakt til andre instanser"),
     ("follow_up", "Opfølgende kontakt efter afsluttet behandling"),
     ("sms_reminders", "Påmindelser via sms"),
+    # Contacted by another authority (e.g. the caseworker of an enkeltydelse) [L3291–L3300].
+    ("contact_from_authority", "Henvendelse fra anden myndighed (fx sagsbehandler)"),
+    # Involving the network (relatives, friends) [001:L244–L249].
+    ("involve_network", "Inddragelse af netværk (fx pårørende)"),
 )
 
 # What a live consent lets the named recipient organisation see is one table in
 # sync/scope.py (PARTNER_VIEWS). A referrer sees the stage of its own leads without any
 # consent, and never which citizen a lead became.
+
+# A follow-up after the end needs a live consent to it (sync.derive.follow_up).
+FOLLOW_UP_CONSENT = "follow_up"
 
 CONSENT_ACTIONS = choices(("grant", "Givet"), ("withdraw", "Trukket tilbage"))
 CONSENT_FORMS = choices(("oral", "Mundtligt"), ("written", "Skriftligt"))
@@ -175,6 +197,15 @@ CHILD_AGE_BANDS = choices(
 )
 
 # Before a visit: who must go and how [L2326–L2336]; a short free text says the rest.
+# A goal's status over time (the behandlingsplan's goals in the citizen's words).
+GOAL_STATUSES = choices(
+    ("active", "I gang"),
+    ("progress", "Godt på vej"),
+    ("achieved", "Nået"),
+    ("paused", "Sat på pause"),
+    ("dropped", "Ikke længere et mål"),
+)
+
 SAFETY_FLAGS = choices(
     ("two_staff", "Kun to medarbejdere"),
     ("police", "Politi til stede"),
@@ -261,6 +292,7 @@ FORMS = choices(
     ("kontakt_start", "Kontaktskema start"),
     ("kontakt_loebende", "Kontaktskema løbende"),
     ("progression", "Progressionsskema"),
+    ("opfoelgning", "Opfølgning efter afsluttet forløb"),
 )
 
 FORM_FILLED_BY = choices(("practitioner", "Behandler"), ("citizen", "Borgeren selv"), ("citizen_helped", "Borgeren med hjælp"))

@@ -81,6 +81,11 @@ def _derive_forms() -> dict:
         "max_occasions_of_form": schedule.MAX_OCCASIONS_OF_FORM,
         "once_form": schedule.ONCE_FORM,
         "enrolment_consent": schedule.ENROLMENT_CONSENT,
+        "follow_up": {
+            "form": schedule.FOLLOW_UP_FORM, "months": list(schedule.FOLLOW_UP_MONTHS),
+            "listed_days": schedule.FOLLOW_UP_LISTED_DAYS, "consent": enums.FOLLOW_UP_CONSENT,
+            "completed_end_reasons": sorted(enums.COMPLETED_END_REASONS),
+        },
         "loebende_prefill": {
             "phases": [option.code for option in loebende.PHASES_1_3],
             "main_places": [option.code for option in loebende.MAIN_PLACES],

@@ -132,8 +132,35 @@ class Contact(Projection, table=True):
     channel: str | None = synced(Merge.APPEND, Kind.CODE, "Form", choices=enums.CHANNELS)
     actors: list | None = synced(Merge.APPEND, Kind.CODES, "Hvem var til stede?", choices=enums.ACTORS)
     activities: list | None = synced(Merge.APPEND, Kind.CODES, "Aktiviteter", choices=enums.ACTIVITIES)
+    # The work as it is done [L2692–L2694, L282, L1709–L1717, L3284–L3286].
+    help_given: list | None = synced(Merge.APPEND, Kind.CODES, "Praktisk hjælp", choices=enums.PRACTICAL_HELP)
+    outside_hours: bool | None = synced(Merge.APPEND, Kind.BOOL, "Uden for almindelig arbejdstid")
+    # A call made together with the citizen, "so nothing happens behind their back": the
+    # behandler is with the citizen, so it counts where they are, not as a phone contact.
+    joint_call: bool | None = synced(Merge.APPEND, Kind.BOOL, "Fælles opkald med borgeren til stede")
     note: str | None = synced(Merge.APPEND, Kind.TEXT, "Kort note", identifying=True, max_length=2000)
     voided: bool = False
+
+
+class Goal(Projection, table=True):
+    """A goal of the behandlingsplan in the citizen's own words ("Jeg vil …"), not abstinence
+    [L2794–L2797; 004:L686–L714]. Every field is multi-value: a correction keeps the earlier
+    wording in the history, and two phones changing a goal offline are a visible conflict.
+    Confidential: only the citizen's team and the projektleder see goals."""
+
+    __sync_entity__: ClassVar[str] = "goal"
+
+    citizen_id: str | None = synced(Merge.IMMUTABLE, Kind.REF, "Borger", required=True, index=True, ref=Ref.CITIZEN)
+    wording: str | None = synced(
+        Merge.MULTI, Kind.TEXT, "Målet med borgerens egne ord", required=True, max_length=300,
+        identifying=True, confidential=True,
+    )
+    set_on: str | None = synced(Merge.MULTI, Kind.DATE, "Sat", required=True, confidential=True)
+    status: str | None = synced(
+        Merge.MULTI, Kind.CODE, "Status", choices=enums.GOAL_STATUSES, required=True, confidential=True,
+    )
+    status_on: str | None = synced(Merge.MULTI, Kind.DATE, "Status pr.", confidential=True)
+    archived: bool | None = synced(Merge.ARCHIVE, Kind.BOOL, "Slettet")
 
 
 class Consent(Projection, table=True):

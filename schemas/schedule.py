@@ -27,8 +27,22 @@ MAX_OCCASIONS_OF_FORM = {"progression": "progression_max"}
 ONCE_FORM = "kontakt_start"  # once per citizen, `start_within_days` after enrolment
 # A live consent to this purpose (with started_on) marks enrolment (sync.derive.enrolled_on).
 ENROLMENT_CONSENT = "participation"
+# Follow-up after a completed course (KL's recommendation): form FOLLOW_UP_FORM, round k due
+# FOLLOW_UP_MONTHS[k-1] months after the course's end, listed from FOLLOW_UP_LISTED_DAYS
+# before that (sync.derive.follow_up). Not part of the municipality's cadence.
+FOLLOW_UP_FORM = "opfoelgning"
+FOLLOW_UP_MONTHS = (1, 6)
+FOLLOW_UP_LISTED_DAYS = 14
 # Limits of every number of the schedule (PUT /api/schedule checks them).
 LIMITS = {"start_within_days": (1, 365), "loebende_months": (1, 24), "progression_months": (1, 24), "progression_max": (1, 50)}
+# The Danish name of each part of the schedule (the API's descriptions, the office's form and its errors).
+LABELS = {
+    "starts_on": "Første runde begynder",
+    "start_within_days": "Kontaktskema start: dage efter indskrivning",
+    "loebende_months": "Kontaktskema løbende: måneder mellem runderne",
+    "progression_months": "Progressionsskema: måneder mellem runderne",
+    "progression_max": "Progressionsskema: højst så mange besvarelser pr. borger",
+}
 
 
 class FormSchedule(SQLModel, table=True):

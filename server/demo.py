@@ -21,6 +21,7 @@ from schemas.accounts import Municipality, Organisation, User
 from schemas.schedule import FormSchedule
 from server.auth.passwords import hash_password
 from server.core.clock import ServerClock
+from server.demo_course_work import CourseWork, DemoCourse
 from server.demo_forms import FormStory, demo_schedule
 from sync import hlc
 from sync.ops import consent_record_id
@@ -113,6 +114,7 @@ class DemoGenerator:
         self.rnd = random.Random(SEED)
         self.counter = 0
         self.schedule = demo_schedule(today)
+        self.courses: list[DemoCourse] = []  # for the course work drawn last
 
     # -- op building --------------------------------------------------------------
     def _id(self) -> str:
@@ -151,6 +153,7 @@ class DemoGenerator:
         lead_ops, link_ops = self._leads(citizens)
         # Drawn last, so the data above stays as it was before the visibility log existed.
         visibility_ops = self._visibility()
+        course_work = CourseWork(self, TEAM_ID).ops()  # and after it, the course work (issue 12)
         return [
             ("behandler", worker_ops["behandler"]),
             ("behandler2", worker_ops["behandler2"]),
@@ -158,6 +161,8 @@ class DemoGenerator:
             ("projektleder", lead_ops["projektleder"]),
             ("behandler", link_ops),
             ("behandler2", visibility_ops),
+            ("behandler", course_work["behandler"]),
+            ("behandler2", course_work["behandler2"]),
         ]
 
     def _visibility(self) -> list[dict]:
@@ -183,12 +188,12 @@ class DemoGenerator:
         age_band = rnd.choices(list(AGE_YEARS), weights=list(AGE_YEARS.values()))[0]
         birth_year = self.today.year - rnd.randint(*age_band)
         initials = rnd.choice("ABDEFGHJKLMNOPRSTUV") + rnd.choice("ABDEFGHJKLMNOPRSTUV")
-        create = self._op(worker, self._at(identified), "citizen", citizen_id, "create", value={
+        create = self._op(worker, self._at(identified), "citizen", citizen_id, "create", value=(citizen_value := {
             "code": f"BRO-{number:03d}", "team_id": TEAM_ID, "initials": initials,
             "sex": "male" if rnd.random() < 0.771 else rnd.choice(["female", "female", "female", "other"]),
             "birth_year": birth_year,
             "children_in_home": _weighted(rnd, {"no": 7, "yes": 1, "unknown": 2}),
-        })
+        }))
         ops.append(create)
 
         # The course: phase changes are dated events, each having seen the one before.
@@ -219,6 +224,9 @@ class DemoGenerator:
                                      {"phase": "phase_3", "date": bridging.isoformat()}, seen=[last_phase_op["op_id"]])
             ops.append(last_phase_op)
 
+        self.courses.append(DemoCourse(number, citizen_id, course_id, phase, worker, identified, enrolled,
+                                       last_phase_op["op_id"], last_phase_op["value"]["date"] if phase != "phase_1" else identified.isoformat(),
+                                       citizen_value["children_in_home"]))
         ops += self._contacts(citizen_id, phase, worker, identified)
         ops += self._consents(citizen_id, phase, worker, identified, number)
         ops += FormStory(self, self.schedule).ops(citizen_id, phase, worker, ops)

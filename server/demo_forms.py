@@ -119,7 +119,8 @@ class FormStory:
             v2["other_services"] = services
         v1 = {"first_seen_place": course["first_seen_place"], "attachment": attachment, "substitution": substitution,
               "substances": sorted(rnd.sample(["hash", "amphetamine", "cocaine", "opioids", "mixed"], rnd.randint(1, 2)))}
-        return {1: v1, 2: v2}
+        v3 = {**v2, **({"spotted_by_other": "En nabo"} if v2["spotted_by"] == "other" else {})}  # no draw: the same stream
+        return {1: v1, 2: v2, 3: v3}
 
     def _loebende_answers(self, day: date, prefill: dict, phase: str) -> dict[int, dict]:
         rnd = self.rnd

@@ -11,9 +11,15 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import date, timedelta
 
-from schemas.enums import LEAD_ATTEMPT_REACHED, LEAD_LINKS, LEAD_STAGE_OF_OUTCOME, PLAN_PHASES, START_WITHIN_DAYS
+from schemas.enums import (
+    COMPLETED_END_REASONS, FOLLOW_UP_CONSENT, LEAD_ATTEMPT_REACHED, LEAD_LINKS, LEAD_STAGE_OF_OUTCOME, PLAN_PHASES,
+    START_WITHIN_DAYS,
+)
 from schemas.forms import kontakt_loebende as loebende
-from schemas.schedule import CADENCE_OF_FORM, ENROLMENT_CONSENT, MAX_OCCASIONS_OF_FORM, ONCE_FORM
+from schemas.schedule import (
+    CADENCE_OF_FORM, ENROLMENT_CONSENT, FOLLOW_UP_FORM, FOLLOW_UP_LISTED_DAYS, FOLLOW_UP_MONTHS, MAX_OCCASIONS_OF_FORM,
+    ONCE_FORM,
+)
 
 PREFILL_PHASES = frozenset(option.code for option in loebende.PHASES_1_3)
 
@@ -149,9 +155,12 @@ def _month(day: str) -> int:
 
 def round_of(schedule: dict, form: str, day: str) -> int | None:
     """The schedule's round (calendar period) a day falls in, for this form: kontaktskema
-    start has one round; None before the schedule starts."""
+    start has one round; None before the schedule starts. The follow-up has no calendar
+    rounds (its round is the follow-up it answers, set when filled): None."""
     if form == ONCE_FORM:
         return 1
+    if form == FOLLOW_UP_FORM:
+        return None
     months = schedule[CADENCE_OF_FORM[form]]
     since = _month(day) - _month(schedule["starts_on"])
     return None if since < 0 else since // months + 1
@@ -178,6 +187,47 @@ def _round_answered(schedule: dict, response: dict) -> int | None:
     return round_of(schedule, fields.get("form"), fields["filled_on"]) if fields.get("filled_on") else None
 
 
+def add_months(day: str, months: int) -> str:
+    """The same day `months` later; past the end of a shorter month, its last day."""
+    year, month = divmod(_month(day) + months, 12)
+    last = (date(year + (month + 1) // 12, (month + 1) % 12 + 1, 1) - timedelta(days=1)).day
+    return date(year, month + 1, min(int(day[8:10]), last)).isoformat()
+
+
+def follow_up(courses: Iterable[dict], consents: Iterable[dict], responses: Iterable[dict]) -> dict:
+    """The follow-up after a completed course (KL's recommendation): when the current course
+    ended with a completed end reason (schemas.enums.COMPLETED_END_REASONS) and a live
+    consent to follow-up contact (FOLLOW_UP_CONSENT, any recipient) exists, round k of
+    FOLLOW_UP_FORM is due FOLLOW_UP_MONTHS[k-1] months after the end, until a live response
+    has that round. `{"reason", "ended_on", "rounds": [{"round", "due_on"}]}` with the rounds
+    still open; `reason` says why none is: "not_ended", "interrupted" (ended, not
+    completed), "no_consent", "done" (every round answered), else None."""
+    course = current_course(list(courses))
+    fields = course["fields"] if course else {}
+    ended_on = fields.get("ended_on")
+    out = {"reason": None, "ended_on": ended_on, "rounds": []}
+    if not ended_on:
+        return {**out, "reason": "not_ended"}
+    if fields.get("end_reason") not in COMPLETED_END_REASONS:
+        return {**out, "reason": "interrupted"}
+    if not any(c["fields"].get("purpose") == FOLLOW_UP_CONSENT and c["fields"].get("granted") is True for c in _live(consents)):
+        return {**out, "reason": "no_consent"}
+    answered = {r["fields"].get("round") for r in _live(responses) if r["fields"].get("form") == FOLLOW_UP_FORM}
+    rounds = [{"round": k, "due_on": add_months(ended_on, months)}
+              for k, months in enumerate(FOLLOW_UP_MONTHS, start=1) if k not in answered]
+    return {**out, "rounds": rounds, "reason": None if rounds else "done"}
+
+
+def _follow_ups_due(fact: dict | None, today: str) -> list[dict]:
+    """The open follow-up rounds listed today: from FOLLOW_UP_LISTED_DAYS before the due date."""
+    out = []
+    for entry in (fact or {}).get("rounds") or ():
+        listed = (date.fromisoformat(entry["due_on"]) - timedelta(days=FOLLOW_UP_LISTED_DAYS)).isoformat()
+        if today >= listed:
+            out.append({"form": FOLLOW_UP_FORM, "round": entry["round"], "due_on": entry["due_on"], "overdue": today > entry["due_on"]})
+    return out
+
+
 def due(status: dict, responses: Iterable[dict], schedule: dict, today: str) -> list[dict]:
     """What is due for one citizen today: `[{"form", "round", "due_on", "overdue"}]`.
 
@@ -188,9 +238,15 @@ def due(status: dict, responses: Iterable[dict], schedule: dict, today: str) -> 
       response has that round; when the previous round had none either (and the citizen
       was enrolled before it ended), that round too, overdue. The progressionsskema stops
       after `progression_max` occasions (only the current round when one is left).
+    The follow-up after a completed course (`status["follow_up"]`: follow_up()) is due by
+    its own rule, only for an ended course, and makes no other form due.
     Computed each time from the responses; nothing of it is stored."""
+    if status.get("archived"):
+        return []
+    if status.get("ended"):
+        return _follow_ups_due(status.get("follow_up"), today)
     enrolled = status.get("enrolled_on")
-    if not enrolled or enrolled > today or status.get("ended") or status.get("archived"):
+    if not enrolled or enrolled > today:
         return []
     by_form: dict[str, list[dict]] = {}
     for response in _live(responses):
@@ -230,7 +286,11 @@ def loebende_prefill(contacts: Iterable[dict], status: dict, since: str, until: 
     `since`..`until` (dates, both included): how often contact was attempted (every contact
     and attempt) and how often it happened (contacts), where the work mostly took place
     (contacts, else attempts), the current phase and whether there is a behandlingsplan.
-    The behandler confirms or corrects each."""
+    The behandler confirms or corrects each.
+
+    Outside office hours and practical help (`outside_hours`, `help_given`) feed no item:
+    the form asks nothing about the hours, and its activities item is the civil society's
+    activities (figures.md §1e), not the behandler's own help — so no honest mapping."""
     inside = [c for c in _live(contacts) if since <= (c["fields"].get("occurred_at") or "")[:10] <= until]
     made = [c for c in inside if c["fields"].get("kind") == "contact"]
     days = max(loebende.MIN_PERIOD_DAYS, (date.fromisoformat(until) - date.fromisoformat(since)).days + 1)
@@ -248,7 +308,9 @@ def _main_place(contacts: list[dict]) -> str | None:
     counts: dict[str, int] = {}
     for contact in contacts:
         fields = contact["fields"]
-        if fields.get("channel") and fields["channel"] not in loebende.IN_PERSON_CHANNELS:
+        # A joint call (the citizen beside the behandler) happens where the two of them are.
+        remote = fields.get("channel") and fields["channel"] not in loebende.IN_PERSON_CHANNELS and not fields.get("joint_call")
+        if remote:
             place = loebende.REMOTE_PLACE
         else:
             place = loebende.MAIN_PLACE_OF_CONTACT_PLACE.get(fields.get("place"))

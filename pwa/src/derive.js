@@ -127,6 +127,8 @@ const CADENCE = SCHEMA.derive.cadence_of_form;
 const MAX_OCCASIONS = SCHEMA.derive.max_occasions_of_form;
 const ONCE = SCHEMA.derive.once_form;
 const ENROLMENT_CONSENT = SCHEMA.derive.enrolment_consent;
+const FOLLOW_UP = SCHEMA.derive.follow_up;
+const COMPLETED = new Set(FOLLOW_UP.completed_end_reasons);
 const PREFILL = SCHEMA.derive.loebende_prefill;
 export const DEFAULT_SCHEDULE = SCHEMA.derive.schedule_default;
 
@@ -176,6 +178,7 @@ const isoDay = (y, m, d) => `${String(y).padStart(4, "0")}-${pad2(m)}-${pad2(d)}
  * 1); null before the schedule starts. */
 export function roundOf(schedule, form, day) {
   if (form === ONCE) return 1;
+  if (form === FOLLOW_UP.form) return null; // no calendar rounds: set when filled
   const since = month(day) - month(schedule.starts_on);
   return since < 0 ? null : Math.floor(since / schedule[CADENCE[form]]) + 1;
 }
@@ -206,13 +209,48 @@ const addDays = (day, n) => {
 };
 const daysBetween = (a, b) => Math.round((Date.parse(`${b}T00:00:00Z`) - Date.parse(`${a}T00:00:00Z`)) / 86400000);
 
+/** The same day `months` later; past the end of a shorter month, its last day. */
+export function addMonths(day, months) {
+  const m = month(day) + months;
+  const y = Math.floor(m / 12);
+  const last = new Date(Date.UTC(y, (m % 12) + 1, 0)).getUTCDate();
+  return isoDay(y, (m % 12) + 1, Math.min(Number(day.slice(8, 10)), last));
+}
+
+/**
+ * The follow-up after a completed course (sync/derive.py `follow_up`): {reason, ended_on,
+ * rounds: [{round, due_on}]} with the rounds still open; reason "not_ended", "interrupted",
+ * "no_consent", "done", else null.
+ */
+export function followUp(courses, consents, responses) {
+  const course = currentCourse(courses);
+  const f = course ? fieldsOf(course) : {};
+  const endedOn = f.ended_on ?? null;
+  const out = { reason: null, ended_on: endedOn, rounds: [] };
+  if (!endedOn) return { ...out, reason: "not_ended" };
+  if (!COMPLETED.has(f.end_reason)) return { ...out, reason: "interrupted" };
+  if (!live(consents).some((c) => fieldsOf(c).purpose === FOLLOW_UP.consent && fieldsOf(c).granted === true)) return { ...out, reason: "no_consent" };
+  const answered = new Set(live(responses).filter((r) => fieldsOf(r).form === FOLLOW_UP.form).map((r) => fieldsOf(r).round));
+  const rounds = FOLLOW_UP.months.map((n, i) => ({ round: i + 1, due_on: addMonths(endedOn, n) })).filter((r) => !answered.has(r.round));
+  return { ...out, rounds, reason: rounds.length ? null : "done" };
+}
+
+function followUpsDue(fact, today) {
+  return ((fact && fact.rounds) || [])
+    .filter((r) => today >= addDays(r.due_on, -FOLLOW_UP.listed_days))
+    .map((r) => ({ form: FOLLOW_UP.form, round: r.round, due_on: r.due_on, overdue: today > r.due_on }));
+}
+
 /**
  * What is due for one citizen today: [{form, round, due_on, overdue}] (sync/derive.py `due`).
- * `status`: {enrolled_on, ended, archived}. Computed each time a list is drawn; never stored.
+ * `status`: {enrolled_on, ended, archived, follow_up}. Computed each time a list is drawn;
+ * never stored. An ended course has only its follow-ups (followUp) due.
  */
 export function due(status, responses, schedule, today) {
+  if (status.archived) return [];
+  if (status.ended) return followUpsDue(status.follow_up, today);
   const enrolled = status.enrolled_on;
-  if (!enrolled || enrolled > today || status.ended || status.archived) return [];
+  if (!enrolled || enrolled > today) return [];
   const byForm = new Map();
   for (const r of live(responses)) {
     const form = fieldsOf(r).form;
@@ -249,7 +287,8 @@ export function frequency(count, days) {
 }
 
 /** What kontaktskema løbende is pre-filled with from the contacts of the period since..until
- * (dates, both included): the behandler confirms or corrects each (sync/derive.py). */
+ * (dates, both included): the behandler confirms or corrects each (sync/derive.py; outside
+ * hours and practical help feed no item of the form). */
 export function loebendePrefill(contacts, status, since, until) {
   const inside = live(contacts).filter((c) => {
     const day = (fieldsOf(c).occurred_at || "").slice(0, 10);
@@ -270,7 +309,9 @@ function mainPlace(contacts) {
   const counts = new Map();
   for (const c of contacts) {
     const f = fieldsOf(c);
-    const place = f.channel && !PREFILL.in_person_channels.includes(f.channel) ? PREFILL.remote_place : PREFILL.main_place_of_contact_place[f.place];
+    // A joint call (the citizen beside the behandler) happens where the two of them are.
+    const remote = f.channel && !PREFILL.in_person_channels.includes(f.channel) && !f.joint_call;
+    const place = remote ? PREFILL.remote_place : PREFILL.main_place_of_contact_place[f.place];
     if (place) counts.set(place, (counts.get(place) || 0) + 1);
   }
   let best = null;

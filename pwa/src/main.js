@@ -18,6 +18,8 @@ import { unlockChangeScreen } from "./screens/unlockchange.js";
 import { fillScreen, paperScreen, responseScreen } from "./screens/forms_fill.js";
 import { handOverScreen, selfFillScreen } from "./screens/selffill.js";
 import { requestScreen, safetyScreen, childrenScreen } from "./screens/coursework.js";
+import { goalScreen } from "./screens/goals.js";
+import { endCourseScreen } from "./screens/endcourse.js";
 
 /* global __BUILD_TAG__ */
 const BUILD_TAG = __BUILD_TAG__;
@@ -208,6 +210,7 @@ async function pick() {
     const id = decodeURIComponent(parts[1]);
     if (parts[2] === "kontakt") return contactScreen(app, id, parts[3] ? decodeURIComponent(parts[3]) : null);
     if (parts[2] === "fase") return phaseScreen(app, id);
+    if (parts[2] === "afslut") return endCourseScreen(app, id);
     if (parts[2] === "kode") return codeScreen(app, id);
     if (parts[2] === "samtykke") return consentScreen(app, id, parts[3] ? decodeURIComponent(parts[3]) : null);
     if (parts[2] === "konflikt") return conflictScreen(app, id, decodeURIComponent(parts[3] || ""), decodeURIComponent(parts[4] || ""));
@@ -220,6 +223,7 @@ async function pick() {
     if (parts[2] === "anmodning") return requestScreen(app, id);
     if (parts[2] === "sikkerhed") return safetyScreen(app, id);
     if (parts[2] === "boern") return childrenScreen(app, id);
+    if (parts[2] === "maal") return goalScreen(app, id, parts[3] ? decodeURIComponent(parts[3]) : null);
     return citizenScreen(app, id);
   }
   return listScreen(app);

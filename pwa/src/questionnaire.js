@@ -54,7 +54,7 @@ export function conditionText(def, q) {
 
 // The details a value template may name (sync/ops.py _details_of of a question's spec).
 function details(q) {
-  return { label: q.label, limit: MAX_TEXT, allowed: (q.options || []).map(([code]) => code), min: q.min ?? "None", max: q.max ?? "None", hint: "" };
+  return { label: q.label, limit: q.max_length ?? MAX_TEXT, allowed: (q.options || []).map(([code]) => code), min: q.min ?? "None", max: q.max ?? "None", hint: "" };
 }
 
 /** Why `value` does not fit the question (a reason of invalid_value), or null. */
@@ -72,7 +72,8 @@ export function valueProblem(q, value) {
     }
     return null;
   }
-  return typeof value === "string" ? null : "not_text";
+  if (typeof value !== "string") return "not_text";
+  return [...value.trim()].length > (q.max_length ?? MAX_TEXT) ? "too_long" : null; // characters, as Python counts them
 }
 
 const refusal = (field, reason, message) => ({ field, reason, message });

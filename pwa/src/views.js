@@ -5,7 +5,7 @@
 // a history, which decide a consent and which entities are append-only comes from the
 // schema (gen/schema.js); the current course and its status from derive.js.
 import { SCHEMA } from "./gen/schema.js";
-import { citizenStatus, currentCourse, enrolledOn } from "./derive.js";
+import { citizenStatus, currentCourse, enrolledOn, followUp } from "./derive.js";
 
 const byMerge = (merge) =>
   Object.fromEntries(Object.entries(SCHEMA.entities).map(([name, e]) => [name, new Set(Object.keys(e.fields).filter((f) => merge.includes(e.fields[f].merge)))]));
@@ -121,11 +121,24 @@ function emptyRow(id) {
     started_on: null,
     consent_on: null,
     forms: [],
+    // The 14-day rule (derive.startWait, with started_on): the request and the end.
+    requested_on: null,
+    ended_on: null,
     conflicts: [],
     pending: false,
     missing: true, // children arrived before their citizen
   };
 }
+
+// The current course's dates the row keeps: enrolment (due) and the 14-day rule (startWait).
+const courseDates = (course) => ({
+  started_on: course?.fields.started_on ?? null,
+  requested_on: course?.fields.requested_on ?? null,
+  ended_on: course?.fields.ended_on ?? null,
+});
+
+/** A list row's input of derive.startWait: its course's dates as a course (null: no course). */
+export const waitInputs = (row) => (row.course_id ? { fields: { requested_on: row.requested_on, started_on: row.started_on, ended_on: row.ended_on } } : null);
 
 // The row's part of derive.citizenStatus.
 const courseStatus = (s) => ({
@@ -163,16 +176,18 @@ export function updateSummary(summary, v) {
     if (v.id !== row.course_id) {
       if (!v.archived && row.course_id) return false; // which one is current: see all courses
       // An archived course never counts; a live one with no other live course is current.
-      if (!v.archived) Object.assign(row, courseStatus(citizenStatus([v])), { started_on: v.fields.started_on ?? null });
+      if (!v.archived) Object.assign(row, courseStatus(citizenStatus([v])), courseDates(v));
     } else {
       // Still current unless it was archived or has just ended (an open one may take over).
       if (v.archived || (v.fields.ended_on && !row.ended)) return false;
-      Object.assign(row, courseStatus(citizenStatus([v])), { started_on: v.fields.started_on ?? null });
+      if (row.ended) return false; // the follow-up (end reason, date) may change: see it all
+      Object.assign(row, courseStatus(citizenStatus([v])), courseDates(v));
     }
   } else if (v.entity === "consent") {
     if (v.fields.purpose === SCHEMA.derive.enrolment_consent) return false; // enrolment may change: see all consents
+    if (v.fields.purpose === SCHEMA.derive.follow_up.consent) return false; // so may the follow-up
   } else if (v.entity === "form_response") {
-    if (v.voided || v.archived) return false;
+    if (v.voided || v.archived || v.fields.form === SCHEMA.derive.follow_up.form) return false;
     const entry = responseEntry(v);
     row.forms = [...row.forms.filter((f) => f[2] !== entry[2]), entry];
   } else if (v.entity === "contact") {
@@ -196,7 +211,7 @@ const responseEntry = (v) => [FORM_CODES.indexOf(v.fields.form), v.fields.round 
 export function dueInputs(row) {
   const enrolled = [row.started_on, row.consent_on].filter(Boolean).sort()[0] ?? null;
   return {
-    status: { enrolled_on: enrolled, ended: !!row.ended, archived: !!row.archived },
+    status: { enrolled_on: enrolled, ended: !!row.ended, archived: !!row.archived, follow_up: row.follow_up ?? null },
     responses: (row.forms || []).map(([form, when, id]) => ({
       id,
       fields: typeof when === "number" ? { form: FORM_CODES[form], round: when } : { form: FORM_CODES[form], filled_on: when },
@@ -213,9 +228,11 @@ export function summarize(cid, views) {
   const row = summary.get(cid);
   const courses = views.filter((v) => v.entity === "course");
   Object.assign(row, courseStatus(citizenStatus(courses)));
-  row.started_on = currentCourse(courses)?.fields.started_on ?? null;
+  Object.assign(row, courseDates(currentCourse(courses)));
   row.consent_on = enrolledOn([], views.filter((v) => v.entity === "consent"));
   row.forms = views.filter((v) => v.entity === "form_response" && !v.voided && !v.archived).map(responseEntry);
+  // The follow-up after a completed course, for the list's due tags (derive.followUp).
+  row.follow_up = followUp(courses, views.filter((v) => v.entity === "consent"), views.filter((v) => v.entity === "form_response"));
   for (const v of views) {
     if (v.conflicts && v.conflicts.length) row.conflicts.push(v.id);
     if (v.pending) row.pending = true;
@@ -233,10 +250,11 @@ export function summarize(cid, views) {
 // The list is stored as rows of arrays (no repeated keys): 10,000 citizens parse in a
 // fraction of the time objects take. `search` is derived on load. A list stored in another
 // format (an older app) is not read: the store rebuilds it from the records.
-export const SUMMARY_VERSION = 4;
+export const SUMMARY_VERSION = 6; // 6: the follow-up fact (follow_up)
 const ROW_FIELDS = [
   "id", "code", "initials", "archived", "duplicate", "phase", "phase_date", "plan_date", "plan_missing", "ended",
   "course_id", "last_contact", "contacts", "conflicts", "pending", "missing", "started_on", "consent_on", "forms",
+  "requested_on", "ended_on", "follow_up",
 ];
 
 export function packSummary(summary) {

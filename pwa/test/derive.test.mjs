@@ -3,14 +3,14 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
-import { citizenStatus, currentCourse, due, enrolledOn, leadAgeDays, leadStage, loebendePrefill, occasions, startWait } from "../src/derive.js";
+import { citizenStatus, currentCourse, due, enrolledOn, followUp, leadAgeDays, leadStage, loebendePrefill, occasions, startWait } from "../src/derive.js";
 
 const VECTORS = JSON.parse(readFileSync(new URL("../../tests/vectors/derive.json", import.meta.url), "utf8"));
 
 test("the vector file has cases", () => {
   assert.ok(VECTORS.citizen_status.length > 0);
   assert.ok(VECTORS.lead_stage.length > 0);
-  for (const name of ["due", "enrolled_on", "occasions", "loebende_prefill", "start_wait"]) assert.ok(VECTORS[name].length > 0, name);
+  for (const name of ["due", "follow_up", "enrolled_on", "occasions", "loebende_prefill", "start_wait"]) assert.ok(VECTORS[name].length > 0, name);
 });
 
 for (const c of VECTORS.citizen_status) {
@@ -41,6 +41,15 @@ for (const c of VECTORS.lead_age_days) {
 for (const c of VECTORS.due) {
   test(`due: ${c.name}`, () => {
     assert.deepStrictEqual(due(c.status, c.responses, c.schedule, c.today), c.expected);
+  });
+}
+
+for (const c of VECTORS.follow_up) {
+  test(`follow_up: ${c.name}`, () => {
+    const fact = followUp(c.courses, c.consents, c.responses);
+    assert.deepStrictEqual(fact, c.expected.follow_up);
+    const status = { ...citizenStatus(c.courses), enrolled_on: enrolledOn(c.courses, c.consents), archived: false, follow_up: fact };
+    assert.deepStrictEqual(due(status, c.responses, c.schedule, c.today), c.expected.due);
   });
 }
 

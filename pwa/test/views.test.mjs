@@ -76,7 +76,7 @@ test("a row keeps enrolment and live responses; due is derived from them when dr
   const k = course("k1", 1, { phase: { phase: "phase_2", date: "2026-03-01" }, started_on: "2026-03-04" });
   const row = summarize("c1", [citizen, k, participation("2026-02-01"), response("r1", "kontakt_start", "2026-02-03", 1), response("r2", "progression", "2026-02-05", 1, { voided: true })]);
   const { status, responses } = dueInputs(row);
-  assert.deepEqual(status, { enrolled_on: "2026-02-01", ended: false, archived: false });
+  assert.deepEqual(status, { enrolled_on: "2026-02-01", ended: false, archived: false, follow_up: { reason: "not_ended", ended_on: null, rounds: [] } });
   assert.deepEqual(responses, [{ id: "r1", fields: { form: "kontakt_start", round: 1 } }]);
   const items = due(status, responses, DEFAULT_SCHEDULE, "2026-02-10");
   assert.deepEqual(items.map((d) => d.form), ["kontakt_loebende", "progression"]);

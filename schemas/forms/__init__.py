@@ -1,5 +1,6 @@
 """The evaluation's three forms as versioned data: kontaktskema start, kontaktskema løbende,
-progressionsskema (one module each, holding every published version).
+progressionsskema, and the follow-up after a completed course (opfoelgning); one module
+each, holding every published version.
 
 - `FORM_VERSIONS[(code, version)]`: every version ever published; a response (and a
   draft) keeps the version it was answered against, and an old response always validates.
@@ -15,7 +16,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from schemas.forms import kontakt_loebende, kontakt_start, progression
+from schemas.forms import kontakt_loebende, kontakt_start, opfoelgning, progression
 from schemas.forms.model import Condition, Form, Question, applies, unanswered
 
 __all__ = [
@@ -34,7 +35,7 @@ __all__ = [
 
 FORM_VERSIONS: dict[tuple[str, int], Form] = {
     (form.code, form.version): form
-    for module in (kontakt_start, kontakt_loebende, progression)
+    for module in (kontakt_start, kontakt_loebende, progression, opfoelgning)
     for form in module.VERSIONS
 }
 for _form in FORM_VERSIONS.values():

@@ -112,7 +112,8 @@ VERSIONS = (V1, V2)
 
 # --- pre-fill from the contacts logged in the period (sync.derive.loebende_prefill) -------
 # Where a contact took place → where the work mostly takes place. A contact not in person
-# (phone, sms, video, letter) counts as "Telefon eller sms".
+# (phone, sms, video, letter) counts as "Telefon eller sms" — unless it is a joint call
+# (`joint_call`: the citizen beside the behandler), which counts at its place.
 MAIN_PLACE_OF_CONTACT_PLACE = {
     "own_home": "own_home", "dropin": "vaerested", "shelter": "vaerested", "warming_room": "vaerested",
     "street": "street", "rusmiddelcenter": "rusmiddelcenter", "other": "other",

@@ -5,7 +5,7 @@ from __future__ import annotations
 from schemas import enums
 from schemas.enums import choices
 from schemas.fields import Kind
-from schemas.forms.model import Condition, Form, Question, choice, multi
+from schemas.forms.model import Condition, Form, Question, choice, multi, text
 
 SPOTTED_BY = choices(
     ("fremskudt_behandler", "Fremskudt behandler"),
@@ -94,4 +94,21 @@ V2 = Form(
     ),
 )
 
-VERSIONS = (V1, V2)
+# Version 3: version 2 and, after "Hvem opsporede borgeren?" = "Øvrige", who it was in a few
+# words (the evaluation's "øvrige (fritekst)"). Optional; a free text may identify someone,
+# so the research export leaves it out (every TEXT item) and no report counts it.
+OTHER_SPOTTER = (Condition("spotted_by", in_=("other",)),)
+V3 = Form(
+    "kontakt_start",
+    3,
+    "Kontaktskema start",
+    (
+        *V2.questions[:4],
+        text("spotted_by_other", "Hvem (øvrige)?", 80, when=OTHER_SPOTTER, step="Opsporing",
+             hint="Fx en nabo eller en præst. Skriv ikke navne."),
+        *V2.questions[4:],
+    ),
+)
+assert V3.questions[3].key == "spotted_by"
+
+VERSIONS = (V1, V2, V3)

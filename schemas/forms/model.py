@@ -2,7 +2,9 @@
 must be answered, and conditions saying when they apply.
 
 A question's kind is the vocabulary of synced fields (schemas.fields.Kind): CODE (one
-option), CODES (several), INT (a whole number in a range). `sync.ops.check_answers`
+option), CODES (several), INT (a whole number in a range), TEXT (a short free text of at
+most `max_length` characters; free text may identify a person, so the research export
+leaves every TEXT item out: server/office/research.py). `sync.ops.check_answers`
 checks an answer with the same `check_value` as every other value, and `applies` is the
 one rule for skip logic: the server refuses an answer to a question that does not apply,
 and the phone hides it (pwa/src/questionnaire.js evaluates the exported conditions).
@@ -44,6 +46,9 @@ def unanswered(value: Any) -> bool:
     return value is None or value == "" or value == []
 
 
+TEXT_LIMIT = 2000  # a TEXT question without its own max_length
+
+
 @dataclass(frozen=True)
 class Question:
     key: str
@@ -56,14 +61,19 @@ class Question:
     when: tuple[Condition, ...] = ()  # applies only when every condition holds
     step: str = ""  # the title of the short step it is shown in (consecutive questions share one)
     hint: str = ""
+    max_length: int | None = None  # TEXT only: at most this many characters (none: TEXT_LIMIT)
 
     @property
     def spec(self) -> FieldSpec:
         """The question as a field spec, so answers are checked like every other value."""
         return FieldSpec(
             name=self.key, merge=Merge.APPEND, kind=self.kind, label=self.label, options=self.options,
-            required=self.required, ge=self.min, le=self.max, max_length=2000 if self.kind == Kind.TEXT else None,
+            required=self.required, ge=self.min, le=self.max, max_length=self.text_limit,
         )
+
+    @property
+    def text_limit(self) -> int | None:
+        return (self.max_length or TEXT_LIMIT) if self.kind == Kind.TEXT else None
 
     def as_json(self) -> dict:
         """What the phone (schemas.export), `GET /api/forms` and the published snapshot hold."""
@@ -72,6 +82,7 @@ class Question:
             "options": [[o.code, o.label] for o in self.options] or None,
             "min": self.min, "max": self.max, "required": self.required or None,
             "when": [c.as_json() for c in self.when] or None, "step": self.step or None, "hint": self.hint or None,
+            "max_length": self.text_limit,  # TEXT questions only
         }
         return {key: value for key, value in out.items() if value is not None}
 
@@ -109,3 +120,7 @@ def multi(key, label, options, required=False, **more) -> Question:
 
 def number(key, label, low, high, required=False, **more) -> Question:
     return Question(key, label, Kind.INT, min=low, max=high, required=required, **more)
+
+
+def text(key, label, max_length, required=False, **more) -> Question:
+    return Question(key, label, Kind.TEXT, required=required, max_length=max_length, **more)

@@ -29,11 +29,12 @@ class Condition(BaseModel):
 class Item(BaseModel):
     key: str
     label: str = Field(description="Dansk tekst")
-    type: str = Field(description="code (én kode), codes (flere), int (helt tal)")
+    type: str = Field(description="code (én kode), codes (flere), int (helt tal), text (kort fritekst)")
     required: bool = Field(description="Skal besvares, når spørgsmålet stilles")
     options: list[Option] = []
     min: int | None = None
     max: int | None = None
+    max_length: int | None = Field(None, description="text: højst så mange tegn")
     conditions: list[Condition] = Field([], description="Alle skal være opfyldt, før spørgsmålet stilles")
     step: str | None = Field(None, description="Trinnet, spørgsmålet vises i")
     hint: str | None = None
@@ -61,7 +62,7 @@ def definition(code: str, version: int) -> dict:
             {
                 "key": q.key, "label": q.label, "type": q.kind.value, "required": q.required,
                 "options": [{"code": o.code, "label": o.label} for o in q.options], "min": q.min, "max": q.max,
-                "conditions": [c.as_json() for c in q.when], "step": q.step or None, "hint": q.hint or None,
+                "max_length": q.text_limit, "conditions": [c.as_json() for c in q.when], "step": q.step or None, "hint": q.hint or None,
             }
             for q in form.questions
         ],

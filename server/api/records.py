@@ -30,7 +30,7 @@ from server.sync.pull import scope_filter
 from server.sync.push import apply_ops, push_lock, web_device_id
 from server.api.schedule import load_schedule
 from server.api.schedule import today as schedule_today
-from sync.derive import citizen_status, due, enrolled_on, occasions
+from sync.derive import citizen_status, due, enrolled_on, follow_up, occasions
 from sync.scope import Place, Viewer, project, visible_fields
 
 router = APIRouter(prefix="/api", tags=["records"], responses=COMMON_RESPONSES, route_class=ReleasingRoute)
@@ -76,6 +76,8 @@ class CitizenDetail(BaseModel):
     consents: list[dict]
     form_responses: list[dict] = Field(description="Skemaerne, hver med sin runde og `occasion` (borgerens k-te besvarelse af skemaet)")
     due: list[dict] = Field(description='Skemaer, der skal udfyldes: [{"form", "round", "due_on", "overdue"}] (sync.derive.due)')
+    follow_up: dict = Field(description='Opfølgning efter afsluttet forløb: {"reason", "ended_on", "rounds"} (sync.derive.follow_up); '
+                                        'reason siger, hvorfor ingen er åben')
 
 
 @router.get("/citizens/{citizen_id}", response_model=CitizenDetail, summary="Én borger med forløb, kontakter, samtykker og skemaer",
@@ -95,9 +97,11 @@ def get_citizen(citizen_id: str, db: Session = Depends(get_db), user: User = Dep
     status = citizen_status(out["courses"])
     numbers = occasions(out["form_responses"])
     out["form_responses"] = [{**response, "occasion": numbers.get(response["id"])} for response in out["form_responses"]]
-    facts = {**status, "enrolled_on": enrolled_on(out["courses"], out["consents"]), "archived": bool(state.get("archived"))}
+    after = follow_up(out["courses"], out["consents"], out["form_responses"])
+    facts = {**status, "enrolled_on": enrolled_on(out["courses"], out["consents"]), "archived": bool(state.get("archived")),
+             "follow_up": after}
     due_now = due(facts, out["form_responses"], load_schedule(db, user.municipality_id), schedule_today())
-    return {"citizen": state, "status": status, **out, "due": due_now}
+    return {"citizen": state, "status": status, **out, "due": due_now, "follow_up": after}
 
 
 # --- leads ----------------------------------------------------------------------------

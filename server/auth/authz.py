@@ -103,6 +103,8 @@ ROUTES: dict[str, Rule] = {
     "GET /kontor/deltagere/{citizen_id}": Rule(_roles("behandler", "projektleder"), RECORDS, "one register row"),
     "GET /kontor/svar": Rule(_roles("projektleder"), MUNICIPALITY, "response monitoring"),
     "GET /kontor/svar/udestaaende": Rule(_roles("projektleder"), RECORDS, "the citizens behind an overdue number"),
+    "GET /kontor/skemaplan": Rule(_roles("projektleder"), MUNICIPALITY, "own municipality's form schedule, as a form"),
+    "POST /kontor/skemaplan": Rule(_roles("projektleder"), MUNICIPALITY, "set own municipality's form schedule (as PUT /api/schedule)"),
     "GET /kontor/rapporter": Rule(_roles("projektleder"), MUNICIPALITY, "the report catalogue"),
     "GET /kontor/rapporter/{report_id}": Rule(_roles("projektleder"), MUNICIPALITY, "one report: chart and table"),
     "GET /kontor/eksport": Rule(_roles("projektleder"), MUNICIPALITY, "exports and the API token"),

@@ -97,6 +97,7 @@ VALIDATION_REASONS = {
     "date_parsing": ("not_date", None),
     "date_type": ("not_date", None),
     "extra_forbidden": ("unknown", None),
+    "first_of_month": ("first_of_month", None),  # server/api/schedule.py Schedule.starts_on
 }
 
 

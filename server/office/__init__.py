@@ -32,7 +32,8 @@ response monitoring (monitoring.py), reports as data (catalogue.py: entries whos
 are the figure kinds of figures.py, over the rows of sources.py, with the items and
 categories of items.py) run by one runner (runner.py) through one discretion rule
 (discretion.py) into HTML (report_pages.py), JSON, CSV and XLSX (exports.py) with SVG charts (charts.py),
-the municipality's API token (tokens.py) and the research export (research.py).
+the municipality's API token (tokens.py), the research export (research.py) and the
+projektleder's form schedule (schedule_page.py, on `PUT /api/schedule`'s validation and write).
 """
 from __future__ import annotations
 
@@ -44,9 +45,9 @@ from server.core.errors import ApiError, validation_error
 
 
 def _routers() -> list:
-    from server.office import home, monitoring, register_pages, report_pages
+    from server.office import home, monitoring, register_pages, report_pages, schedule_page
 
-    return [home.router, register_pages.router, monitoring.router, report_pages.router]
+    return [home.router, register_pages.router, monitoring.router, report_pages.router, schedule_page.router]
 
 
 def install(app: FastAPI) -> None:

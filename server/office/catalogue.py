@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from schemas.enums import PLAN_PHASES, START_WITHIN_DAYS
 from schemas.forms import FORMS
 from server.office import items
+from server.office.children_figures import ChildrenInHome
 from server.office.figures import Counts, Distribution, Index, ItemSet, LeadPipeline, StartWait
 
 CITIZENS, RESPONSES, OCCASIONS, LEADS = "citizens", "responses", "occasions", "leads"
@@ -26,12 +27,13 @@ PERIODS = {
     "progression": "En besvarelse tælles efter den dato, skemaet er udfyldt; besvarelse k er borgerens k-te besvarelse, uanset hvornår den er givet.",
     "ended": "Et afsluttet forløb tælles efter afslutningsdatoen.",
     "leads": "En henvisning tælles efter den dato, personen blev set.",
+    "children": "En borger tælles, når et af borgerens forløb er identificeret i perioden.",
     "requests": "En borger tælles efter anmodningsdatoen (den dag, borgeren bad om behandling) i sit nyeste forløb med en "
                 "anmodningsdato i perioden; en ventetid, der stadig løber, tælles til i dag.",
 }
 SOURCES = {"start": "Kontaktskema start", "loebende": "Kontaktskema løbende", "progression": "Progressionsskemaer, besvarelse 1–4",
            "ended": "Deltagerlister", "leads": "Anonyme henvisninger fra civilsamfundet", "register": "Deltagerlister",
-           "requests": "Deltagerlister"}
+           "requests": "Deltagerlister", "children": "Deltagerlister (børn i hjemmet)"}
 
 
 @dataclass(frozen=True)
@@ -171,6 +173,9 @@ def _entries() -> list[Report]:
         Report("start-14-days", "Opstart", f"Opstart mere end {START_WITHIN_DAYS} dage efter anmodningen, fordelt på team", CITIZENS,
                StartWait(), "stacked", "requests",
                note=f"Serviceloven: behandlingen skal starte senest {START_WITHIN_DAYS} dage efter, at borgeren har bedt om den."),
+        Report("children-in-home", "Børn", "Børn i hjemmet: afdækning og opfølgning, fordelt på team", CITIZENS,
+               ChildrenInHome(), "stacked", "children",
+               note="Kun antal: hvem der har børn, vises aldrig i rapporter og eksport."),
     ]
     return out
 

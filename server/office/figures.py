@@ -80,7 +80,7 @@ def _age_band(row: dict) -> str | None:
 def value_of(source: str, row: dict, item: str):
     """A unit's answer to an item. The start form's sex and age band fall back to the
     register (the citizen's sex and birth year) for responses of a version without them."""
-    if source in ("ended", "requests"):
+    if source in ("ended", "requests", "children"):
         return row.get(item)
     answers = row.get("answers") or {}
     value = answers.get(item)

@@ -55,6 +55,7 @@ NAV: list[NavItem] = [
     NavItem("Forside", f"{PREFIX}/", "GET /kontor/"),
     NavItem("Deltagerliste", f"{PREFIX}/deltagere", "GET /kontor/deltagere"),
     NavItem("Besvarelser", f"{PREFIX}/svar", "GET /kontor/svar"),
+    NavItem("Skemaplan", f"{PREFIX}/skemaplan", "GET /kontor/skemaplan"),
     NavItem("Rapporter", f"{PREFIX}/rapporter", "GET /kontor/rapporter"),
     NavItem("Eksport og API", f"{PREFIX}/eksport", "GET /kontor/eksport"),
     NavItem("Administration", f"{PREFIX}/admin", "GET /kontor/admin"),  # issue 15

@@ -27,11 +27,11 @@ from server.core.deps import ReleasingRoute, get_db
 from server.office import register
 from server.office.layout import PageError, office_page, render
 from server.office.sources import C, F, K
-from sync.derive import due, enrolled_on, round_of
+from sync.derive import due, enrolled_on, follow_up, round_of
 
 router = APIRouter(route_class=ReleasingRoute, include_in_schema=False)
 S = Consent.__table__.c
-FORM_ORDER = ("kontakt_start", "kontakt_loebende", "progression")
+FORM_ORDER = ("kontakt_start", "kontakt_loebende", "progression", "opfoelgning")
 
 
 @dataclass
@@ -49,9 +49,10 @@ def load(db: Session, municipality_id: str) -> tuple[list[Citizen], str]:
     rows = db.execute(select(C.id, C.code, C.team_id, C.created_by, C.course_ended).where(
         C.municipality_id == municipality_id, or_(C.archived.is_(None), C.archived == false()))).all()
     courses: dict[str, list[dict]] = {}
-    for r in db.execute(select(K.id, K.citizen_id, K.started_on, K.ended_on, K.archived, K.created_hlc).where(K.municipality_id == municipality_id)):
-        courses.setdefault(r.citizen_id, []).append({"id": r.id, "archived": bool(r.archived), "created_hlc": r.created_hlc,
-                                                     "fields": {"started_on": r.started_on, "ended_on": r.ended_on}})
+    for r in db.execute(select(K.id, K.citizen_id, K.started_on, K.ended_on, K.end_reason, K.archived, K.created_hlc).where(
+            K.municipality_id == municipality_id)):
+        courses.setdefault(r.citizen_id, []).append({"id": r.id, "archived": bool(r.archived), "created_hlc": r.created_hlc, "fields": {
+            "started_on": r.started_on, "ended_on": r.ended_on, "end_reason": r.end_reason}})
     consents: dict[str, list[dict]] = {}
     for r in db.execute(select(S.citizen_id, S.purpose, S.granted, S.state).where(S.municipality_id == municipality_id)):
         consents.setdefault(r.citizen_id, []).append({"fields": {"purpose": r.purpose, "granted": r.granted, "state": r.state}})
@@ -72,7 +73,7 @@ def load(db: Session, municipality_id: str) -> tuple[list[Citizen], str]:
                 round_of(schedule, fields["form"], fields["filled_on"]) if fields["filled_on"] else None)
             citizen.given.append({"form": fields["form"], "round": number, "occasion": response["occasion"] or counts[fields["form"]]})
         status = {"enrolled_on": enrolled_on(courses.get(r.id, []), consents.get(r.id, [])), "ended": bool(r.course_ended),
-                  "archived": False}
+                  "archived": False, "follow_up": follow_up(courses.get(r.id, []), consents.get(r.id, []), mine)}
         pending: Counter = Counter()
         for entry in due(status, mine, schedule, day):
             pending[entry["form"]] += 1

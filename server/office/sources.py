@@ -5,7 +5,8 @@ Every loader is bounded by the municipality and leaves out archived citizens (ar
 is how a citizen is deleted) and voided responses. The period (`Scope.date_from/to`)
 applies to the date each unit belongs to: a citizen's identification date (start form,
 register), a response's filled-in date, a course end's end date, a course's request date
-(the 14-day rule), a lead's date seen.
+(the 14-day rule), a lead's date seen, a citizen's children in the home by the
+identification date of its courses.
 """
 from __future__ import annotations
 
@@ -158,6 +159,19 @@ def course_requests(db: Session, scope: Scope) -> tuple[list[dict], int]:
                      K.municipality_id == scope.municipality_id, K.requested_on.is_(None), live_course, _live_citizen(),
                      team, _period(K.identified_on, scope))
     return rows, db.execute(missing).scalar_one()
+
+
+def children_in_home(db: Session, scope: Scope) -> list[dict]:
+    """Per live citizen with a live course identified in the period: the children-in-the-home
+    facts (confidential: reports show them only as counts)."""
+    identified = _where(select(K.citizen_id).where(K.municipality_id == scope.municipality_id,
+                                                   or_(K.archived.is_(None), K.archived == false())),
+                        _period(K.identified_on, scope))
+    query = select(C.id.label("citizen_id"), C.team_id, C.children_in_home, C.children_count, C.children_offers_on,
+                   C.notify_duty_told_on, C.notification_on).where(
+        C.municipality_id == scope.municipality_id, _live_citizen(), C.id.in_(identified))
+    query = _where(query, C.team_id == scope.team_id if scope.team_id else None)
+    return [dict(row._mapping) for row in db.execute(query)]
 
 
 def leads(db: Session, scope: Scope) -> list[dict]:

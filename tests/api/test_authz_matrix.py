@@ -120,6 +120,8 @@ OFFICE_CALLS = {
     "GET /kontor/deltagere/{citizen_id}": (lambda ids, ctx: ("GET", f"/kontor/deltagere/{ids['citizen_shared']}", {}), 200),
     "GET /kontor/svar": (lambda ids, ctx: ("GET", "/kontor/svar", {}), 200),
     "GET /kontor/svar/udestaaende": (lambda ids, ctx: ("GET", "/kontor/svar/udestaaende", {}), 200),
+    "GET /kontor/skemaplan": (lambda ids, ctx: ("GET", "/kontor/skemaplan", {}), 200),
+    "POST /kontor/skemaplan": (lambda ids, ctx: ("POST", "/kontor/skemaplan", {"data": {"csrf_token": ctx["csrf"], **SCHEDULE}}), 303),
     "GET /kontor/rapporter": (lambda ids, ctx: ("GET", "/kontor/rapporter", {}), 200),
     "GET /kontor/rapporter/{report_id}": (lambda ids, ctx: ("GET", "/kontor/rapporter/fig-4-13", {}), 200),
     "GET /kontor/eksport": (lambda ids, ctx: ("GET", "/kontor/eksport", {}), 200),

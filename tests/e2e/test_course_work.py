@@ -52,6 +52,25 @@ def test_request_waiting_list_phase_2_and_the_14_day_flag_offline(server, new_co
     expect(page.locator("#wait")).to_contain_text("startede efter 18 dage")
     expect(page.locator("#over-14")).to_be_visible()
 
+    # The behandlingsplan's goals, in the citizen's own words; one corrected later.
+    for wording in ("Jeg vil kunne stå op om morgenen", "Mere struktur på dagen"):
+        page.locator("#add-goal").click()
+        page.locator("#goal-form [name=wording]").fill(wording)
+        page.locator("#goal-form [name=set_on]").fill(started)
+        accessible(page, "nyt mål")
+        page.get_by_role("button", name="Gem mål").click()
+        expect(page.get_by_text("Målet er gemt.")).to_be_visible()
+    goals = page.locator("#goals li[data-goal]")
+    expect(goals).to_have_count(2)
+    expect(goals.nth(0)).to_contain_text("Jeg vil kunne stå op om morgenen")
+    goals.nth(1).get_by_role("link", name="Ret målet").click()
+    page.locator("#goal-form [name=wording]").fill("Mere struktur på dagen, fx faste måltider")
+    page.get_by_label("Godt på vej").check()
+    page.get_by_role("button", name="Gem mål").click()
+    expect(page.get_by_text("Målet er rettet.")).to_be_visible()
+    expect(goals.nth(1)).to_contain_text("Mere struktur på dagen, fx faste måltider")
+    expect(goals.nth(1)).to_contain_text("Godt på vej")
+
     # Safety before a visit: shown at the top of the page.
     page.locator("#safety-add").click()
     page.get_by_label("Kun to medarbejdere").check()
@@ -88,6 +107,11 @@ def test_request_waiting_list_phase_2_and_the_14_day_flag_offline(server, new_co
     course = next(r for r in records.values() if r["entity"] == "course" and r["fields"].get("citizen_id") == citizen["id"])
     assert course["fields"]["requested_on"] == requested and course["fields"]["started_on"] == started
     assert [w["value"]["phase"] for w in course["history"]["phase"]] == ["phase_1", "waiting_list", "phase_2"]
+    goals = sorted((r for r in records.values() if r["entity"] == "goal" and r["fields"]["citizen_id"] == citizen["id"]),
+                   key=lambda r: r["fields"]["wording"])
+    assert [(g["fields"]["wording"], g["fields"]["status"]) for g in goals] == [
+        ("Jeg vil kunne stå op om morgenen", "active"), ("Mere struktur på dagen, fx faste måltider", "progress")]
+    assert [w["value"] for w in goals[1]["history"]["wording"]] == ["Mere struktur på dagen", "Mere struktur på dagen, fx faste måltider"]
     row = next(r for r in api.get("/api/register", params={"code": code}).json()["citizens"] if r["id"] == code)
     assert row["over_14_days"] is True and row["requested_on"] == requested
     assert not errors, errors

@@ -1,7 +1,7 @@
 """The course as practitioners work it (issue 12), through the real write path: the 14-day
 rule in the office register, the confidential fields (children in the home, the safety
-note) never reaching a partner even with every sharing consent live, and concurrent
-edits of the children fields kept as a visible conflict."""
+note, the goals) never reaching a partner even with every sharing consent live, and
+concurrent edits of the children fields and of a goal kept as a visible conflict."""
 from __future__ import annotations
 
 import uuid
@@ -67,6 +67,8 @@ async def test_a_partner_never_receives_the_confidential_fields(office_world):
     cohort = await Cohort.open(office_world, "behandler_a")
     citizen = cohort.citizen(TEAM, prefix="CONF", **CHILDREN)
     course = cohort.course(citizen, phase="phase_2", phase_date="2024-04-01", requested_on="2024-03-20")
+    goal = cohort._op("goal", {"citizen_id": citizen, "wording": "Jeg vil have styr på regningerne",
+                               "set_on": "2024-04-01", "status": "active", "status_on": "2024-04-01"})
     for purpose in sorted(SHARING_PURPOSES):
         value = {"citizen_id": citizen, "purpose": purpose, "recipient_org_id": PARTNER,
                  "state": {"action": "grant", "form": "written", "given_by": "citizen", "date": "2024-04-01"}}
@@ -75,14 +77,16 @@ async def test_a_partner_never_receives_the_confidential_fields(office_world):
 
     team = await pull_all(cohort.client)
     assert {k: team[citizen]["fields"].get(k) for k in CHILDREN} == CHILDREN
+    assert team[goal]["fields"]["wording"] == "Jeg vil have styr på regningerne"
     partner = await office_world.login("frivillig_a")
     device = await register_device(partner, "Værestedets telefon")
     seen = await pull_all(partner, device)
     assert citizen in seen and course in seen  # the consents do share the citizen and its phase
+    assert goal not in seen
     text = str(seen)
-    for name in CONFIDENTIAL_FIELDS["citizen"]:
+    for name in CONFIDENTIAL_FIELDS["citizen"] | CONFIDENTIAL_FIELDS["goal"]:
         assert name not in text, name
-    for value in ("Hunden i opgangen", "Behandler A"):
+    for value in ("Hunden i opgangen", "Behandler A", "regningerne"):
         assert value not in text
 
 
@@ -109,3 +113,31 @@ async def test_concurrent_edits_of_the_children_fields_are_a_visible_conflict(of
     state = (await pull_all(a.client))[citizen]
     assert state["fields"]["children_in_home"] == "yes"
     assert [c["field"] for c in state["conflicts"]] == ["children_count"]
+
+
+async def test_a_goal_corrected_on_two_phones_offline_is_a_visible_conflict_with_its_history(office_world):
+    a = await Cohort.open(office_world, "behandler_a")
+    citizen = a.citizen(TEAM, prefix="GOAL")
+    goal = a._op("goal", {"citizen_id": citizen, "wording": "Jeg vil stå op om morgenen", "set_on": "2024-04-01",
+                          "status": "active", "status_on": "2024-04-01"})
+    await a.push()
+    state = (await pull_all(a.client))[goal]
+    seen = state["heads"]["wording"]
+    other = await Cohort.open(office_world, "behandler_a")  # a second phone of the team
+    _set(a, "goal", goal, "wording", "Jeg vil stå op før klokken ni", seen)
+    _set(other, "goal", goal, "wording", "Jeg vil have en fast morgenrutine", seen)
+    _set(other, "goal", goal, "status", "progress", state["heads"]["status"])
+    await a.push()
+    await other.push()
+    state = (await pull_all(a.client))[goal]
+    conflicts = {c["field"]: sorted(v["value"] for v in c["values"]) for c in state["conflicts"]}
+    assert conflicts == {"wording": ["Jeg vil have en fast morgenrutine", "Jeg vil stå op før klokken ni"]}
+    assert state["fields"]["status"] == "progress"  # one edit alone is no conflict
+    # Settling the wording keeps every earlier wording in the history, the first one too.
+    _set(a, "goal", goal, "wording", "Jeg vil stå op før klokken ni", state["heads"]["wording"])
+    await a.push()
+    state = (await pull_all(a.client))[goal]
+    assert state["conflicts"] == []
+    assert [w["value"] for w in state["history"]["wording"]][:1] == ["Jeg vil stå op om morgenen"]
+    assert {w["value"] for w in state["history"]["wording"]} == {
+        "Jeg vil stå op om morgenen", "Jeg vil stå op før klokken ni", "Jeg vil have en fast morgenrutine"}

@@ -35,8 +35,8 @@ def test_a_changed_published_version_is_refused():
     edited["progression"]["1"]["questions"][0]["label"] = "Noget andet"
     assert any("progression version 1 is published and changed" in p for p in publish_problems(edited))
     dropped = copy.deepcopy(published)
-    dropped["kontakt_start"]["3"] = dropped["kontakt_start"]["2"] | {"version": 3}
-    assert any("kontakt_start version 3 is published and changed" in p for p in publish_problems(dropped))
+    dropped["kontakt_start"]["4"] = dropped["kontakt_start"]["3"] | {"version": 4}
+    assert any("kontakt_start version 4 is published and changed" in p for p in publish_problems(dropped))
 
 
 def test_an_item_that_changes_its_type_is_refused_at_build_time():
@@ -66,7 +66,7 @@ def test_a_response_without_a_version_is_version_1():
 
 # ----------------------------------------------------------------------------- the items
 CONTRACT = {  # the item keys the office reads (server/office), in the form's order
-    "kontakt_start": ["sex", "age_band", "first_seen_place", "spotted_by", "actors_first_contact", "attachment",
+    "kontakt_start": ["sex", "age_band", "first_seen_place", "spotted_by", "spotted_by_other", "actors_first_contact", "attachment",
                       "substitution", "other_services_any", "other_services"],
     "kontakt_loebende": ["phase", "main_place", "readiness_stable_contact", "readiness_positive_development",
                          "readiness_can_attend", "readiness_prepared_transfer", "readiness_safe_with_new",
@@ -78,6 +78,9 @@ CONTRACT = {  # the item keys the office reads (server/office), in the form's or
 }
 
 
+LATEST = {"kontakt_start": 3, "kontakt_loebende": 2, "progression": 2}
+
+
 def codes(form, key):
     return [o.code for o in form.question(key).options]
 
@@ -85,7 +88,7 @@ def codes(form, key):
 @pytest.mark.parametrize("code", sorted(CONTRACT))
 def test_the_latest_version_has_the_contract_keys(code):
     assert [q.key for q in FORMS[code].questions] == CONTRACT[code]
-    assert FORMS[code].version == 2
+    assert FORMS[code].version == LATEST[code]
 
 
 def test_kontaktskema_start_as_the_evaluation_asked_it():
@@ -98,6 +101,10 @@ def test_kontaktskema_start_as_the_evaluation_asked_it():
     assert form.question("other_services").when[0].as_json() == {"item": "other_services_any", "in": ["yes"]}
     assert form.question("actors_first_contact").kind == Kind.CODES and form.question("other_services").kind == Kind.CODES
     assert form.question("substances") is None
+    # Version 3: "Øvrige" and who, as a short free text (optional; never in the research export).
+    other = form.question("spotted_by_other")
+    assert (other.kind, other.max_length, other.required) == (Kind.TEXT, 80, False)
+    assert other.when[0].as_json() == {"item": "spotted_by", "in": ["other"]} and other.spec.max_length == 80
 
 
 def test_kontaktskema_loebende_as_the_evaluation_asked_it():
@@ -147,6 +154,8 @@ def value_of(q):
         return st.sampled_from([o.code for o in q.options])
     if q.kind == Kind.CODES:
         return st.lists(st.sampled_from([o.code for o in q.options]), unique=True, min_size=1 if q.required else 0)
+    if q.kind == Kind.TEXT:
+        return st.text(min_size=1, max_size=q.text_limit)
     return st.integers(q.min, q.max)
 
 
@@ -168,6 +177,8 @@ def bad_value(draw, q):
     if q.kind == Kind.CODES:
         first = q.options[0].code
         return draw(st.sampled_from([[first, first], ["no_such_code"], first, 3, [1]]))
+    if q.kind == Kind.TEXT:
+        return draw(st.one_of(st.text(st.characters(categories=("L", "N")), min_size=q.text_limit + 1), st.integers(), st.lists(st.just("x"), min_size=1)))
     return draw(st.one_of(st.integers(max_value=q.min - 1), st.integers(min_value=q.max + 1), st.text(min_size=1, max_size=3), st.booleans(), st.floats(allow_nan=False)))
 
 

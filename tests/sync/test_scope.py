@@ -302,6 +302,7 @@ SENTINELS = {
     ("meeting", "next_steps"): "SENTINEL næste",
     ("meeting", "who_does_what"): "SENTINEL hvem",
     ("meeting", "minutes"): "SENTINEL referat",
+    ("goal", "wording"): "SENTINEL mål",
 }
 LEAD_CITIZEN = uid("sentinel-linked-citizen")
 

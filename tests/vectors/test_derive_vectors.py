@@ -8,7 +8,8 @@ from pathlib import Path
 import pytest
 
 from sync.derive import (
-    citizen_status, current_course, due, enrolled_on, lead_age_days, lead_stage, loebende_prefill, occasions, start_wait,
+    citizen_status, current_course, due, enrolled_on, follow_up, lead_age_days, lead_stage, loebende_prefill, occasions,
+    start_wait,
 )
 
 VECTORS = json.loads((Path(__file__).parent / "derive.json").read_text(encoding="utf-8"))
@@ -39,6 +40,16 @@ def test_lead_age_days(case):
 @pytest.mark.parametrize("case", VECTORS["due"], ids=lambda case: case["name"])
 def test_due(case):
     assert due(case["status"], case["responses"], case["schedule"], case["today"]) == case["expected"]
+
+
+@pytest.mark.parametrize("case", VECTORS["follow_up"], ids=lambda case: case["name"])
+def test_follow_up(case):
+    """The fact, and what `due` makes of it for the citizen (as GET /api/citizens/{id} does)."""
+    fact = follow_up(case["courses"], case["consents"], case["responses"])
+    assert fact == case["expected"]["follow_up"]
+    status = {**citizen_status(case["courses"]), "enrolled_on": enrolled_on(case["courses"], case["consents"]),
+              "archived": False, "follow_up": fact}
+    assert due(status, case["responses"], case["schedule"], case["today"]) == case["expected"]["due"]
 
 
 @pytest.mark.parametrize("case", VECTORS["enrolled_on"], ids=lambda case: case["name"])

@@ -615,6 +615,51 @@ export const SCHEMA = {
       ]
      ]
     },
+    "help_given": {
+     "label": "Praktisk hjælp",
+     "kind": "codes",
+     "merge": "append",
+     "options": [
+      [
+       "enkeltydelser",
+       "Enkeltydelser"
+      ],
+      [
+       "economy",
+       "Økonomi, regninger og gæld"
+      ],
+      [
+       "eboks_letters",
+       "e-Boks og breve"
+      ],
+      [
+       "housing",
+       "Bolig"
+      ],
+      [
+       "doctor_health",
+       "Læge og sundhed"
+      ],
+      [
+       "escort",
+       "Følgeskab"
+      ],
+      [
+       "other",
+       "Andet"
+      ]
+     ]
+    },
+    "outside_hours": {
+     "label": "Uden for almindelig arbejdstid",
+     "kind": "bool",
+     "merge": "append"
+    },
+    "joint_call": {
+     "label": "Fælles opkald med borgeren til stede",
+     "kind": "bool",
+     "merge": "append"
+    },
     "note": {
      "label": "Kort note",
      "kind": "text",
@@ -689,6 +734,14 @@ export const SCHEMA = {
       [
        "sms_reminders",
        "Påmindelser via sms"
+      ],
+      [
+       "contact_from_authority",
+       "Henvendelse fra anden myndighed (fx sagsbehandler)"
+      ],
+      [
+       "involve_network",
+       "Inddragelse af netværk (fx pårørende)"
       ]
      ]
     },
@@ -993,6 +1046,10 @@ export const SCHEMA = {
       [
        "progression",
        "Progressionsskema"
+      ],
+      [
+       "opfoelgning",
+       "Opfølgning efter afsluttet forløb"
       ]
      ]
     },
@@ -1375,6 +1432,87 @@ export const SCHEMA = {
      "merge": "archive"
     }
    }
+  },
+  "goal": {
+   "label": "Mål",
+   "append_only": false,
+   "op_kinds": [
+    "archive",
+    "create",
+    "set",
+    "unarchive"
+   ],
+   "parent": "citizen_id",
+   "owner": null,
+   "link": null,
+   "under": null,
+   "attendance": null,
+   "id_rule": null,
+   "fields": {
+    "citizen_id": {
+     "label": "Borger",
+     "kind": "ref",
+     "merge": "immutable",
+     "required": true,
+     "ref": "citizen"
+    },
+    "wording": {
+     "label": "Målet med borgerens egne ord",
+     "kind": "text",
+     "merge": "multi",
+     "required": true,
+     "identifying": true,
+     "confidential": true,
+     "max_length": 300
+    },
+    "set_on": {
+     "label": "Sat",
+     "kind": "date",
+     "merge": "multi",
+     "required": true,
+     "confidential": true
+    },
+    "status": {
+     "label": "Status",
+     "kind": "code",
+     "merge": "multi",
+     "required": true,
+     "confidential": true,
+     "options": [
+      [
+       "active",
+       "I gang"
+      ],
+      [
+       "progress",
+       "Godt på vej"
+      ],
+      [
+       "achieved",
+       "Nået"
+      ],
+      [
+       "paused",
+       "Sat på pause"
+      ],
+      [
+       "dropped",
+       "Ikke længere et mål"
+      ]
+     ]
+    },
+    "status_on": {
+     "label": "Status pr.",
+     "kind": "date",
+     "merge": "multi",
+     "confidential": true
+    },
+    "archived": {
+     "label": "Slettet",
+     "kind": "bool",
+     "merge": "archive"
+    }
+   }
   }
  },
  "lists": {
@@ -1654,6 +1792,36 @@ export const SCHEMA = {
     "Brev"
    ]
   ],
+  "PRACTICAL_HELP": [
+   [
+    "enkeltydelser",
+    "Enkeltydelser"
+   ],
+   [
+    "economy",
+    "Økonomi, regninger og gæld"
+   ],
+   [
+    "eboks_letters",
+    "e-Boks og breve"
+   ],
+   [
+    "housing",
+    "Bolig"
+   ],
+   [
+    "doctor_health",
+    "Læge og sundhed"
+   ],
+   [
+    "escort",
+    "Følgeskab"
+   ],
+   [
+    "other",
+    "Andet"
+   ]
+  ],
   "ACTORS": [
    [
     "behandler_fremskudt",
@@ -1770,6 +1938,14 @@ export const SCHEMA = {
    [
     "sms_reminders",
     "Påmindelser via sms"
+   ],
+   [
+    "contact_from_authority",
+    "Henvendelse fra anden myndighed (fx sagsbehandler)"
+   ],
+   [
+    "involve_network",
+    "Inddragelse af netværk (fx pårørende)"
    ]
   ],
   "CONSENT_ACTIONS": [
@@ -1832,6 +2008,28 @@ export const SCHEMA = {
    [
     "13_17",
     "13–17 år"
+   ]
+  ],
+  "GOAL_STATUSES": [
+   [
+    "active",
+    "I gang"
+   ],
+   [
+    "progress",
+    "Godt på vej"
+   ],
+   [
+    "achieved",
+    "Nået"
+   ],
+   [
+    "paused",
+    "Sat på pause"
+   ],
+   [
+    "dropped",
+    "Ikke længere et mål"
    ]
   ],
   "SAFETY_FLAGS": [
@@ -2000,6 +2198,10 @@ export const SCHEMA = {
    [
     "progression",
     "Progressionsskema"
+   ],
+   [
+    "opfoelgning",
+    "Opfølgning efter afsluttet forløb"
    ]
   ],
   "FORM_FILLED_BY": [
@@ -2845,7 +3047,7 @@ export const SCHEMA = {
   },
   "kontakt_start": {
    "label": "Kontaktskema start",
-   "latest": 2,
+   "latest": 3,
    "versions": {
     "1": {
      "version": 1,
@@ -3373,6 +3575,497 @@ export const SCHEMA = {
        ],
        "step": "Øvrige tilbud",
        "hint": "Vælg alle, der passer."
+      }
+     ]
+    },
+    "3": {
+     "version": 3,
+     "label": "Kontaktskema start",
+     "filled_by": "behandler",
+     "questions": [
+      {
+       "key": "sex",
+       "label": "Køn",
+       "kind": "code",
+       "options": [
+        [
+         "male",
+         "Mand"
+        ],
+        [
+         "female",
+         "Kvinde"
+        ],
+        [
+         "other",
+         "Andet"
+        ]
+       ],
+       "required": true,
+       "step": "Borgeren"
+      },
+      {
+       "key": "age_band",
+       "label": "Alder",
+       "kind": "code",
+       "options": [
+        [
+         "18_25",
+         "18–25 år"
+        ],
+        [
+         "26_32",
+         "26–32 år"
+        ],
+        [
+         "33_49",
+         "33–49 år"
+        ],
+        [
+         "50_64",
+         "50–64 år"
+        ],
+        [
+         "65_plus",
+         "65 år eller derover"
+        ]
+       ],
+       "required": true,
+       "step": "Borgeren"
+      },
+      {
+       "key": "first_seen_place",
+       "label": "Hvor var borgeren, da borgeren første gang blev identificeret?",
+       "kind": "code",
+       "options": [
+        [
+         "own_home",
+         "Eget hjem"
+        ],
+        [
+         "dropin_shelter",
+         "Værested / herberg / varmestue"
+        ],
+        [
+         "public_space",
+         "Offentligt rum / gaden"
+        ],
+        [
+         "social_health_service",
+         "Socialt eller sundhedsfagligt tilbud"
+        ],
+        [
+         "municipal_authority",
+         "Kommunal myndighed"
+        ],
+        [
+         "drug_treatment",
+         "I stofbehandling"
+        ],
+        [
+         "psychiatry",
+         "Psykiatrien"
+        ]
+       ],
+       "required": true,
+       "step": "Opsporing"
+      },
+      {
+       "key": "spotted_by",
+       "label": "Hvem opsporede borgeren?",
+       "kind": "code",
+       "options": [
+        [
+         "fremskudt_behandler",
+         "Fremskudt behandler"
+        ],
+        [
+         "other_behandler",
+         "Øvrige behandlere (ambulant, døgn, social, substitution)"
+        ],
+        [
+         "civil_society",
+         "Civilsamfundsaktør"
+        ],
+        [
+         "skp",
+         "Støttekontaktperson"
+        ],
+        [
+         "myndighed",
+         "Myndighedssagsbehandler"
+        ],
+        [
+         "other",
+         "Øvrige"
+        ]
+       ],
+       "step": "Opsporing"
+      },
+      {
+       "key": "spotted_by_other",
+       "label": "Hvem (øvrige)?",
+       "kind": "text",
+       "when": [
+        {
+         "item": "spotted_by",
+         "in": [
+          "other"
+         ]
+        }
+       ],
+       "step": "Opsporing",
+       "hint": "Fx en nabo eller en præst. Skriv ikke navne.",
+       "max_length": 80
+      },
+      {
+       "key": "actors_first_contact",
+       "label": "Hvilke aktører er involveret i den indledende kontakt og relation til borgeren i forbindelse med fremskudt stofbehandling?",
+       "kind": "codes",
+       "options": [
+        [
+         "behandler_fremskudt",
+         "Behandler (fremskudt)"
+        ],
+        [
+         "skp",
+         "Støttekontaktperson (SKP)"
+        ],
+        [
+         "myndighed",
+         "Myndighedssagsbehandler"
+        ],
+        [
+         "vaerested_staff",
+         "Medarbejder på værested/herberg/varmestue/botilbud"
+        ],
+        [
+         "behandler_other",
+         "Behandler (øvrige)"
+        ],
+        [
+         "nurse_doctor_other",
+         "Sygeplejerske/læge (øvrige)"
+        ],
+        [
+         "nurse_doctor_fremskudt",
+         "Sygeplejerske/læge (fremskudt)"
+        ],
+        [
+         "gp",
+         "Almen praktiserende læge"
+        ],
+        [
+         "peer_other",
+         "Peer-medarbejder (øvrige)"
+        ],
+        [
+         "peer_fremskudt",
+         "Peer-medarbejder (fremskudt)"
+        ],
+        [
+         "social_caretaker",
+         "Social vicevært / boligsocial medarbejder"
+        ],
+        [
+         "other",
+         "Andre"
+        ]
+       ],
+       "step": "Opsporing",
+       "hint": "Vælg alle, der passer."
+      },
+      {
+       "key": "attachment",
+       "label": "Borgerens tilknytning til stofbehandlingssystemet",
+       "kind": "code",
+       "options": [
+        [
+         "unknown_before",
+         "Hidtil ukendt"
+        ],
+        [
+         "known_dropped_out",
+         "Tidligere kendt, men frafaldet"
+        ],
+        [
+         "sporadic_unclear",
+         "Ved ikke / endnu ikke afklaret / sporadisk kontakt"
+        ]
+       ],
+       "required": true,
+       "step": "Tilknytning"
+      },
+      {
+       "key": "substitution",
+       "label": "Substitutionsbehandling",
+       "kind": "code",
+       "options": [
+        [
+         "now",
+         "Modtager substitutionsbehandling"
+        ],
+        [
+         "before",
+         "Har tidligere modtaget substitutionsbehandling"
+        ],
+        [
+         "never",
+         "Ingen substitutionsbehandling"
+        ]
+       ],
+       "required": true,
+       "step": "Tilknytning"
+      },
+      {
+       "key": "other_services_any",
+       "label": "Modtager borgeren øvrige social- og sundhedsfaglige tilbud?",
+       "kind": "code",
+       "options": [
+        [
+         "yes",
+         "Ja"
+        ],
+        [
+         "no",
+         "Nej"
+        ]
+       ],
+       "required": true,
+       "step": "Øvrige tilbud"
+      },
+      {
+       "key": "other_services",
+       "label": "Hvilke øvrige social- og sundhedsfaglige tilbud modtager borgeren?",
+       "kind": "codes",
+       "options": [
+        [
+         "bostoette",
+         "Bostøtte"
+        ],
+        [
+         "ambulant_psychiatry",
+         "Ambulant psykiatrisk behandling"
+        ],
+        [
+         "elder_care",
+         "Ældrepleje"
+        ],
+        [
+         "psychiatric_admission",
+         "Psykiatrisk indlæggelse"
+        ],
+        [
+         "jobcenter",
+         "Tilbud via jobcenter"
+        ],
+        [
+         "somatic",
+         "Somatiske tilbud"
+        ],
+        [
+         "social_community",
+         "Samværstilbud"
+        ],
+        [
+         "other",
+         "Øvrige"
+        ]
+       ],
+       "required": true,
+       "when": [
+        {
+         "item": "other_services_any",
+         "in": [
+          "yes"
+         ]
+        }
+       ],
+       "step": "Øvrige tilbud",
+       "hint": "Vælg alle, der passer."
+      }
+     ]
+    }
+   }
+  },
+  "opfoelgning": {
+   "label": "Opfølgning efter afsluttet forløb",
+   "latest": 1,
+   "versions": {
+    "1": {
+     "version": 1,
+     "label": "Opfølgning efter afsluttet forløb",
+     "filled_by": "behandler",
+     "questions": [
+      {
+       "key": "reached",
+       "label": "Fik du kontakt med borgeren?",
+       "kind": "code",
+       "options": [
+        [
+         "yes",
+         "Ja"
+        ],
+        [
+         "no",
+         "Nej"
+        ]
+       ],
+       "required": true,
+       "step": "Kontakt",
+       "hint": "Ved telefon eller personligt. Nej: skemaet gemmes uden de øvrige spørgsmål."
+      },
+      {
+       "key": "housing",
+       "label": "Hvordan bor borgeren nu?",
+       "kind": "code",
+       "options": [
+        [
+         "own_home",
+         "Egen bolig"
+        ],
+        [
+         "supported",
+         "Bostøtte eller botilbud"
+        ],
+        [
+         "shelter",
+         "Herberg eller forsorgshjem"
+        ],
+        [
+         "homeless",
+         "Hjemløs eller sofasurfer"
+        ],
+        [
+         "other",
+         "Andet"
+        ],
+        [
+         "unknown",
+         "Ved ikke"
+        ]
+       ],
+       "required": true,
+       "when": [
+        {
+         "item": "reached",
+         "in": [
+          "yes"
+         ]
+        }
+       ],
+       "step": "Borgerens situation nu"
+      },
+      {
+       "key": "occupation",
+       "label": "Hvad er borgerens beskæftigelse nu?",
+       "kind": "code",
+       "options": [
+        [
+         "work",
+         "Arbejde"
+        ],
+        [
+         "education",
+         "Uddannelse"
+        ],
+        [
+         "jobcenter",
+         "Jobcenter eller ledig"
+        ],
+        [
+         "pension",
+         "Pension eller førtidspension"
+        ],
+        [
+         "other",
+         "Andet"
+        ],
+        [
+         "unknown",
+         "Ved ikke"
+        ]
+       ],
+       "required": true,
+       "when": [
+        {
+         "item": "reached",
+         "in": [
+          "yes"
+         ]
+        }
+       ],
+       "step": "Borgerens situation nu"
+      },
+      {
+       "key": "network",
+       "label": "Har borgeren kontakt til familie, venner eller et fællesskab?",
+       "kind": "code",
+       "options": [
+        [
+         "yes",
+         "Ja"
+        ],
+        [
+         "partly",
+         "Delvist"
+        ],
+        [
+         "no",
+         "Nej"
+        ],
+        [
+         "unknown",
+         "Ved ikke"
+        ]
+       ],
+       "required": true,
+       "when": [
+        {
+         "item": "reached",
+         "in": [
+          "yes"
+         ]
+        }
+       ],
+       "step": "Borgerens situation nu"
+      },
+      {
+       "key": "use",
+       "label": "Hvordan er borgerens forbrug siden forløbet sluttede?",
+       "kind": "code",
+       "options": [
+        [
+         "none",
+         "Intet forbrug"
+        ],
+        [
+         "less",
+         "Mindre end før"
+        ],
+        [
+         "same",
+         "Som før"
+        ],
+        [
+         "more",
+         "Mere end før"
+        ],
+        [
+         "unknown",
+         "Ved ikke"
+        ]
+       ],
+       "required": true,
+       "when": [
+        {
+         "item": "reached",
+         "in": [
+          "yes"
+         ]
+        }
+       ],
+       "step": "Borgerens situation nu"
       }
      ]
     }
@@ -4576,6 +5269,19 @@ export const SCHEMA = {
   },
   "once_form": "kontakt_start",
   "enrolment_consent": "participation",
+  "follow_up": {
+   "form": "opfoelgning",
+   "months": [
+    1,
+    6
+   ],
+   "listed_days": 14,
+   "consent": "follow_up",
+   "completed_end_reasons": [
+    "drug_free_or_reduced",
+    "other_treatment"
+   ]
+  },
   "loebende_prefill": {
    "phases": [
     "phase_1",

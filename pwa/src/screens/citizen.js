@@ -8,6 +8,8 @@ import { h, label, fmtDate, fmtDateTime } from "../ui.js";
 import { loadCitizen, notFound, phaseText, fieldValueText, who, when } from "./citizens.js";
 import { formsCard } from "./formsdue.js";
 import { safetyCard, waitCard, childrenCard } from "./coursework.js";
+import { contactWorkLines } from "./contactwork.js";
+import { goalsCard } from "./goals.js";
 
 const course = (name) => fieldLabel("course", name);
 
@@ -144,6 +146,7 @@ export async function citizenScreen(app, id) {
               ),
               x.actors?.length ? h("p", { class: "muted" }, `Til stede: ${x.actors.map((a) => opt("actors", a)).join(", ")}`) : null,
               x.activities?.length ? h("p", { class: "muted" }, `${fieldLabel("contact", "activities")}: ${x.activities.map((a) => opt("activities", a)).join(", ")}`) : null,
+              contactWorkLines(x),
               x.note ? h("p", { class: "note" }, x.note) : null,
               c.voided ? h("p", { class: "muted" }, `Annulleret${c.void?.reason ? `: ${c.void.reason}` : ""}`) : null,
               amendedTag(c),
@@ -185,6 +188,7 @@ export async function citizenScreen(app, id) {
       citizen.derived?.duplicate_code && !citizen.archived ? duplicateBanner(app, citizen, base) : null,
       conflictBanner,
       phaseSection,
+      goalsCard(id, views),
       waitCard(id, current),
       await formsCard(id, views, citizen, status),
       consentSection,
@@ -194,6 +198,7 @@ export async function citizenScreen(app, id) {
     actions: [
       h("a", { class: "button primary", href: `${base}/kontakt`, id: "log-contact" }, "Log kontakt"),
       h("a", { class: "button secondary", href: `${base}/fase` }, "Skift fase"),
+      current ? h("a", { class: "button secondary", href: `${base}/afslut`, id: "end-course" }, status.ended ? "Ret afslutning" : "Afslut forløb") : null,
     ],
     live: (what) => ["pull", "push"].includes(what) && app.render(),
   };

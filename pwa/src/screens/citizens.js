@@ -1,10 +1,11 @@
 // "Mine borgere" (search, filter, sorted by last contact) and what the citizen screens
 // share: loading a citizen's views, how a value and a person are shown.
 import * as store from "../store.js";
-import { list, field, fieldLabel } from "../schema.js";
-import { currentCourse, citizenStatus } from "../derive.js";
+import { SCHEMA, list, field, fieldLabel } from "../schema.js";
+import { currentCourse, citizenStatus, startWait } from "../derive.js";
+import { waitInputs } from "../views.js";
 import { wallOf } from "../hlc.js";
-import { h, fill, label, fmtDate, fmtDateTime } from "../ui.js";
+import { h, fill, label, fmtDate, fmtDateTime, today } from "../ui.js";
 import { currentSchedule, dueTags } from "./formsdue.js";
 
 const PAGE_ROWS = 30; // a phone screen shows ~12; more on request (keeps each keystroke cheap)
@@ -40,13 +41,16 @@ export function who(userId, snap) {
 
 export const when = (hlc) => fmtDateTime(wallOf(hlc));
 
-/** The tags of a list row: what needs the worker's attention (forms due: computed now). */
-function rowTags(row, schedule) {
+/** The tags of a list row: what needs the worker's attention (forms due, the wait: computed now). */
+function rowTags(row, schedule, day) {
+  const wait = startWait(waitInputs(row), day);
   return [
+    wait.over_limit ? h("span", { class: "tag danger" }, `Over ${SCHEMA.derive.start_within_days} dage fra anmodning`) : null,
+    wait.waiting ? h("span", { class: "tag" }, `Venter: ${wait.days} ${wait.days === 1 ? "dag" : "dage"}`) : null,
     row.conflicts.length ? h("span", { class: "tag danger" }, "Konflikt") : null,
     row.duplicate ? h("span", { class: "tag danger" }, "Samme kode to gange") : null,
     row.plan_missing ? h("span", { class: "tag" }, "Behandlingsplan mangler") : null,
-    dueTags(row, schedule),
+    dueTags(row, schedule, day),
     row.pending ? h("span", { class: "tag" }, "Ikke sendt") : null,
   ];
 }
@@ -62,6 +66,7 @@ export async function listScreen() {
   const draw = () => {
     const rows = store.citizenList(listState);
     const shown = rows.slice(0, listState.limit);
+    const day = today();
     const count =
       rows.length > shown.length
         ? `Viser ${shown.length} af ${rows.length} borgere. Søg for at finde flere.`
@@ -89,7 +94,7 @@ export async function listScreen() {
                 " · ",
                 row.last_contact ? `Sidste kontakt ${fmtDateTime(row.last_contact)}` : "Ingen kontakter",
               ),
-              rowTags(row, schedule),
+              rowTags(row, schedule, day),
             ),
           ),
         ),

@@ -93,7 +93,7 @@ export function childrenCard(citizenId, citizen) {
 }
 
 /** `set` ops for the fields whose value changed (or is in conflict: saving settles it). */
-async function changedOps(record, values) {
+export async function changedOps(record, values) {
   const ops = [];
   for (const [name, value] of Object.entries(values)) {
     const conflicted = (record.conflicts || []).some((c) => c.field === name);

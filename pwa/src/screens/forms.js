@@ -10,6 +10,7 @@ import { isGranted } from "../views.js";
 import { uuid4 } from "../crypto.js";
 import { h, label, fmtDate, textField, selectField, radioGroup, checkboxGroup, checkField, readForm, showErrors, autosave, draftNotice, today, nowLocal, localToIso, isoToLocal } from "../ui.js";
 import { loadCitizen, notFound, phaseText, fieldValueText, who, when } from "./citizens.js";
+import { contactWorkFields, contactWorkValues } from "./contactwork.js";
 
 const back = (id) => h("p", {}, h("a", { href: `#/borger/${encodeURIComponent(id)}` }, "‹ Tilbage til borgeren"));
 
@@ -46,21 +47,25 @@ export async function contactScreen(app, citizenId, contactId = null) {
   const contact = contactId ? views.find((v) => v.id === contactId && v.entity === "contact" && !v.voided) : null;
   if (contactId && !contact) return contactGone(citizenId);
   const was = contact ? contact.fields : { kind: "contact", place: "own_home", channel: "in_person", actors: ["behandler_fremskudt"] };
-  const form = h(
-    "form",
-    { novalidate: true, id: "contact-form" },
+  const form = h("form", { novalidate: true, id: "contact-form" });
+  const work = contactWorkFields(form, contact ? was : null);
+  form.append(
     textField({ name: "note", label: spec("note").label, rows: 4, maxlength: spec("note").max_length, hint: "Skriv kun det nødvendige.", value: was.note ?? "" }),
     radioGroup({ name: "kind", legend: spec("kind").label, options: spec("kind").options, value: was.kind }),
     radioGroup({ name: "place", legend: spec("place").label, options: spec("place").options, value: was.place ?? "" }),
     selectField({ name: "channel", label: spec("channel").label, options: spec("channel").options, value: was.channel ?? "", empty: was.channel ? undefined : "Ikke angivet" }),
+    work.joint,
     textField({ name: "occurred_at", label: spec("occurred_at").label, type: "datetime-local", value: contact ? isoToLocal(was.occurred_at) : nowLocal(), required: true }),
+    work.hours,
     checkboxGroup({ name: "actors", legend: spec("actors").label, options: spec("actors").options, value: was.actors || [] }),
     checkboxGroup({ name: "activities", legend: `${spec("activities").label} (valgfrit)`, options: spec("activities").options, value: was.activities || [] }),
+    work.help,
   );
   // A correction has seen the fields as shown now (checked again when saving).
   const seen = {};
   if (contact) for (const name of AMENDABLE) seen[name] = await store.seenFor(contact.id, name);
   const draft = await autosave(form, contact ? `contact:${citizenId}:${contact.id}` : `contact:${citizenId}`);
+  work.start(draft.restored);
   form.addEventListener("submit", async (event) => {
     event.preventDefault();
     const v = readForm(form);
@@ -103,9 +108,11 @@ const onForm = (v) => AMENDABLE.filter((name) => name in v);
 /** The form as field values; empty = null. An unchanged time keeps its stored text exactly. */
 function contactValues(v, was) {
   const out = {};
+  const work = contactWorkValues(v);
   for (const name of onForm(v)) {
     const kind = spec(name).kind;
-    if (kind === "datetime") out[name] = was && v[name] === isoToLocal(was[name]) ? was[name] : localToIso(v[name]);
+    if (name in work) out[name] = work[name];
+    else if (kind === "datetime") out[name] = was && v[name] === isoToLocal(was[name]) ? was[name] : localToIso(v[name]);
     else if (kind === "codes") out[name] = v[name].length ? [...v[name]].sort() : null;
     else if (kind === "text") out[name] = v[name].trim() || null;
     else out[name] = v[name] || null;
@@ -113,8 +120,9 @@ function contactValues(v, was) {
   return out;
 }
 
-// Compare as the server stores values: code lists sorted, empty text or list = not given.
-const norm = (x) => (Array.isArray(x) ? (x.length ? JSON.stringify([...x].sort()) : "null") : JSON.stringify(x === "" || x === undefined ? null : x));
+// Compare as the server stores values: code lists sorted, empty text or list = not given, and
+// an unticked box = not given (an older contact without the box is not "corrected" to false).
+const norm = (x) => (Array.isArray(x) ? (x.length ? JSON.stringify([...x].sort()) : "null") : JSON.stringify(x === "" || x === undefined || x === false ? null : x));
 
 function amendOps(contact, v, seen) {
   const now = contactValues(v, contact.fields);
@@ -231,7 +239,13 @@ export async function phaseScreen(app, citizenId) {
 export async function consentScreen(app, citizenId, consentId) {
   const { citizen, views } = await loadCitizen(citizenId);
   if (!citizen) return notFound();
-  const orgs = ((await store.getMeta("organisations")) || []).filter((o) => o.id !== store.state.user.organisation_id);
+  // The own team first: participation, follow-up and SMS reminders are consents to the team itself.
+  const own = store.state.user.organisation_id;
+  const listed = (await store.getMeta("organisations")) || [];
+  const orgs = [
+    ...listed.filter((o) => o.id === own).map((o) => ({ ...o, name: `${o.name} (eget team)` })),
+    ...listed.filter((o) => o.id !== own),
+  ];
   const existing = consentId ? views.find((v) => v.id === consentId && v.entity === "consent") : null;
   const granted = existing ? isGranted(existing) : false;
   const action = existing && granted ? "withdraw" : "grant";

@@ -7,12 +7,12 @@ import * as store from "../store.js";
 import * as sync from "../sync.js";
 import { list, fieldLabel } from "../schema.js";
 import { check, take } from "../validate.js";
-import { loebendePrefill, roundOf, enrolledOn } from "../derive.js";
+import { loebendePrefill, enrolledOn } from "../derive.js";
 import * as Q from "../questionnaire.js";
 import { uuid4 } from "../crypto.js";
 import { h, label, fmtDate, textField, radioGroup, checkboxGroup, readForm, showErrors, autosave, draftNotice, today } from "../ui.js";
 import { loadCitizen, notFound, who, when } from "./citizens.js";
-import { currentSchedule, draftKeyOf, responsesOf } from "./formsdue.js";
+import { currentSchedule, draftKeyOf, responsesOf, roundToFill } from "./formsdue.js";
 
 const back = (id) => h("p", {}, h("a", { href: `#/borger/${encodeURIComponent(id)}` }, "‹ Tilbage til borgeren"));
 const FILLED_BY = list("FORM_FILLED_BY");
@@ -25,6 +25,7 @@ export function answersOf(def, values) {
   for (const q of def.questions) {
     let v = values[q.key];
     if (q.kind === "int" && typeof v === "string") v = /^-?\d+$/.test(v.trim()) ? Number(v.trim()) : v.trim();
+    if (q.kind === "text" && typeof v === "string") v = v.trim();
     if (Q.unanswered(v) || !Q.applies(q, answers)) continue;
     answers[q.key] = q.kind === "codes" ? [...v].sort() : v;
   }
@@ -43,6 +44,7 @@ export function questionControl(q, value, extraHint = "") {
   const numbers = Q.numberChoices(q);
   if (q.kind === "code") return radioGroup({ name: q.key, legend: q.label, options: q.options, value: value ?? "", hint });
   if (q.kind === "codes") return checkboxGroup({ name: q.key, legend: q.label, options: q.options, value: value || [], hint });
+  if (q.kind === "text") return textField({ name: q.key, label: q.label, value: value ?? "", maxlength: q.max_length, hint });
   if (numbers) return radioGroup({ name: q.key, legend: q.label, options: numbers.map((n) => [String(n), String(n)]), value: value === undefined ? "" : String(value), hint });
   return textField({ name: q.key, label: q.label, inputmode: "numeric", value: value === undefined ? "" : String(value), hint });
 }
@@ -114,7 +116,7 @@ export async function fillScreen(app, citizenId, code, { paper = false } = {}) {
     const day = today();
     meta.push(
       textField({ name: "filled_on", label: fieldLabel("form_response", "filled_on"), type: "date", value: day, max: day, required: true, hint: "Datoen, der står på papirskemaet." }),
-      textField({ name: "round", label: fieldLabel("form_response", "round"), inputmode: "numeric", value: String(roundOf(schedule, code, day) ?? ""), hint: "Udfyldes ud fra datoen. Ret den, hvis skemaet hører til en anden runde." }),
+      textField({ name: "round", label: fieldLabel("form_response", "round"), inputmode: "numeric", value: String(roundToFill(views, schedule, code, day) ?? ""), hint: "Udfyldes ud fra datoen. Ret den, hvis skemaet hører til en anden runde." }),
     );
   }
   if (citizenForm) meta.push(radioGroup({ name: "filled_by", legend: fieldLabel("form_response", "filled_by"), options: CITIZEN_FILLED, value: "citizen_helped" }));
@@ -139,7 +141,7 @@ export async function fillScreen(app, citizenId, code, { paper = false } = {}) {
     let roundTouched = !!stored;
     roundInput.addEventListener("input", () => (roundTouched = true));
     dateInput.addEventListener("change", () => {
-      if (!roundTouched && dateInput.value) roundInput.value = String(roundOf(schedule, code, dateInput.value) ?? "");
+      if (!roundTouched && dateInput.value) roundInput.value = String(roundToFill(views, schedule, code, dateInput.value) ?? "");
     });
   }
 
@@ -220,7 +222,7 @@ export async function fillScreen(app, citizenId, code, { paper = false } = {}) {
     if (refused) return showErrors(form, { [refused.field.replace(/^answers\./, "")]: refused.message });
     const v = values();
     const filledOn = paper ? v.filled_on : today();
-    const round = paper ? (v.round ? Number(v.round) : null) : roundOf(schedule, code, filledOn);
+    const round = paper ? (v.round ? Number(v.round) : null) : roundToFill(views, schedule, code, filledOn);
     const value = { citizen_id: citizenId, form: code, version: def.version, filled_on: filledOn, filled_by: citizenForm ? v.filled_by : "practitioner", answers };
     if (round !== null) value.round = round;
     if (paper) value.on_paper = true;
@@ -249,7 +251,21 @@ export async function fillScreen(app, citizenId, code, { paper = false } = {}) {
 
 /** A draft on an old version opens in that version; this moves it to the newest, saying first which answers do not carry over. */
 function versionMove(app, draftKey, def, latest, form) {
-  const answers = answersOf(def, readForm(form));
+  return versionMoveStep(app, def, latest, answersOf(def, readForm(form)), async () => {
+    const values = readForm(form);
+    const moved = Q.carryOver(def, latest, answersOf(def, values));
+    const kept = Object.fromEntries(["filled_on", "round", "filled_by"].filter((k) => k in values).map((k) => [k, values[k]]));
+    await store.saveDraft(draftKey, { ...kept, ...valuesOf(latest, moved.answers), _version: String(latest.version), _step: "0" });
+  });
+}
+
+/**
+ * The explicit "flyt til nyeste version" step of a draft on an old version `def`: which of
+ * its `answers` do not carry over to `latest` (questionnaire.js carryOver) and why, and the
+ * button; `move()` saves the moved draft, then the screen is drawn again. Also the
+ * citizen's self-fill draft (selffill.js).
+ */
+export function versionMoveStep(app, def, latest, answers, move) {
   const { dropped } = Q.carryOver(def, latest, answers);
   return h(
     "section",
@@ -258,7 +274,7 @@ function versionMove(app, draftKey, def, latest, form) {
     h("p", {}, `Skemaet er kommet i version ${latest.version}. Du kan gøre kladden færdig i version ${def.version}, eller flytte den til den nyeste version.`),
     dropped.length
       ? [h("p", {}, "Disse svar kommer ikke med over:"), h("ul", { id: "not-carried" }, dropped.map((d) => h("li", {}, h("strong", {}, d.label), ` – ${d.why}`)))]
-      : h("p", {}, "Alle dine svar kommer med over."),
+      : h("p", {}, "Alle svar kommer med over."),
     h(
       "button",
       {
@@ -266,10 +282,7 @@ function versionMove(app, draftKey, def, latest, form) {
         class: "button secondary",
         id: "move-version",
         onclick: async () => {
-          const values = readForm(form);
-          const moved = Q.carryOver(def, latest, answersOf(def, values));
-          const kept = Object.fromEntries(["filled_on", "round", "filled_by"].filter((k) => k in values).map((k) => [k, values[k]]));
-          await store.saveDraft(draftKey, { ...kept, ...valuesOf(latest, moved.answers), _version: String(latest.version), _step: "0" });
+          await move();
           app.go(location.hash, `Kladden er flyttet til version ${latest.version}.`);
         },
       },

@@ -3,7 +3,8 @@
 // Due is computed each time it is drawn (derive.due) from the schedule the phone fetched
 // after its last sync (meta `schedule`; the default until then) — nothing is stored.
 import * as store from "../store.js";
-import { DEFAULT_SCHEDULE, due, enrolledOn, occasions } from "../derive.js";
+import { DEFAULT_SCHEDULE, due, enrolledOn, followUp, occasions, roundOf } from "../derive.js";
+import { SCHEMA } from "../gen/schema.js";
 import { dueInputs } from "../views.js";
 import { formCodes, formLabel, formDef, latestVersion } from "../questionnaire.js";
 import { h, fmtDate, today } from "../ui.js";
@@ -44,11 +45,45 @@ export function responsesOf(views) {
   return responses.map((v) => ({ view: v, occasion: numbers[v.id] ?? null }));
 }
 
+const FOLLOW_UP_FORM = SCHEMA.derive.follow_up.form;
+
+/** The follow-up after a completed course from a citizen's views (derive.followUp). */
+export function followUpOf(views) {
+  const of = (entity) => views.filter((v) => v.entity === entity);
+  return followUp(of("course"), of("consent"), of("form_response"));
+}
+
 /** What is due for a citizen from its views (the same rule as the list and the server). */
 export function dueOfCitizen(views, citizen, status, schedule, day = today()) {
   const courses = views.filter((v) => v.entity === "course");
-  const facts = { enrolled_on: enrolledOn(courses, views.filter((v) => v.entity === "consent")), ended: status.ended, archived: !!citizen.archived };
+  const facts = { enrolled_on: enrolledOn(courses, views.filter((v) => v.entity === "consent")), ended: status.ended, archived: !!citizen.archived, follow_up: followUpOf(views) };
   return due(facts, views.filter((v) => v.entity === "form_response"), schedule, day);
+}
+
+/** The round a response filled today belongs to: the schedule's period, or for the
+ * follow-up the first follow-up still open (null: none open). */
+export function roundToFill(views, schedule, code, day) {
+  if (code !== FOLLOW_UP_FORM) return roundOf(schedule, code, day);
+  return followUpOf(views).rounds[0]?.round ?? null;
+}
+
+const NO_FOLLOW_UP = {
+  interrupted: "Ingen opfølgning: forløbet blev afbrudt og ikke afsluttet som gennemført.",
+  no_consent: "Ingen opfølgning: borgeren har ikke givet samtykke til opfølgende kontakt.",
+  done: "Opfølgningen efter forløbet er gennemført.",
+};
+
+/** Why no follow-up is on the list for an ended course, or when the next one comes. */
+function followUpNote(base, views, items) {
+  const fact = followUpOf(views);
+  if (fact.reason === "not_ended" || items.some((d) => d.form === FOLLOW_UP_FORM)) return null;
+  const next = fact.rounds[0];
+  return h(
+    "p",
+    { class: "muted", id: "follow-up-note" },
+    next ? `Næste opfølgning (runde ${next.round}) skal udfyldes senest ${fmtDate(next.due_on)}.` : NO_FOLLOW_UP[fact.reason],
+    fact.reason === "no_consent" ? [" ", h("a", { href: `${base}/samtykke` }, "Registrér samtykke")] : null,
+  );
 }
 
 export const draftKeyOf = (citizenId, code, paper = false) => `form:${citizenId}:${code}${paper ? ":papir" : ""}`;
@@ -90,6 +125,7 @@ export async function formsCard(citizenId, views, citizen, status) {
           ),
         )
       : h("p", { id: "due-list" }, "Intet skema skal udfyldes nu."),
+    status.ended ? followUpNote(base, views, items) : null,
     drafts.length || selfDraft
       ? h(
           "ul",
@@ -103,7 +139,7 @@ export async function formsCard(citizenId, views, citizen, status) {
     h(
       "div",
       { class: "row-buttons" },
-      formCodes().map((code) => h("a", { class: "button small secondary", href: fillHref(base, code), "data-fill": code }, fillText(code))),
+      formCodes().filter((code) => code !== FOLLOW_UP_FORM || status.ended).map((code) => h("a", { class: "button small secondary", href: fillHref(base, code), "data-fill": code }, fillText(code))),
       h("a", { class: "button small secondary", href: `${base}/papir` }, "Indtast papirskema"),
     ),
     responses.length

@@ -17,6 +17,7 @@ import { h, radioGroup, readForm, today } from "../ui.js";
 import { loadCitizen, notFound } from "./citizens.js";
 import { currentSchedule, responsesOf, selfFillKey } from "./formsdue.js";
 import { developmentPicture } from "./progress.js";
+import { versionMoveStep } from "./forms_fill.js";
 
 export const SELF_FORM = "progression";
 const CITIZEN_FILLED = list("FORM_FILLED_BY").filter(([code]) => code !== "practitioner");
@@ -27,6 +28,17 @@ function pruned(def, answers) {
   const out = {};
   for (const q of def.questions) if (q.key in answers && !Q.unanswered(answers[q.key]) && Q.applies(q, out)) out[q.key] = answers[q.key];
   return out;
+}
+
+/** A draft moved to the version `to`: the answers that carry over (questionnaire.js carryOver),
+ * the skipped questions `to` still has, and on at the first question asked there that is
+ * neither answered nor skipped (not started yet: still the introduction). */
+function movedDraft(from, to, saved) {
+  const { answers } = Q.carryOver(from, to, pruned(from, saved.answers || {}));
+  const keys = new Set(to.questions.map((q) => q.key));
+  const skipped = (saved.skipped || []).filter((k) => keys.has(k));
+  const open = Q.asked(to, answers).find((q) => !(q.key in answers) && !skipped.includes(q.key));
+  return { ...saved, version: to.version, answers, skipped, at: saved.at ? open?.key ?? END : null };
 }
 
 /** The next (or previous) question asked after `key` in the form's order; END after the last. */
@@ -45,6 +57,7 @@ export async function handOverScreen(app, citizenId) {
   const key = selfFillKey(citizenId);
   const saved = await store.loadDraft(key);
   const def = Q.formDef(SELF_FORM, saved?.version ?? Q.latestVersion(SELF_FORM));
+  const latest = Q.formDef(SELF_FORM, Q.latestVersion(SELF_FORM));
   const form = h(
     "form",
     { novalidate: true, id: "handover-form" },
@@ -72,7 +85,10 @@ export async function handOverScreen(app, citizenId) {
         ? h("p", { class: "notice warning", id: "selffill-pending" }, `${store.pendingCount()} ændringer er ikke sendt endnu. Synkronisér gerne først, hvis der er net.`)
         : null,
       saved ? h("p", { class: "notice", id: "selffill-resume" }, `Borgeren er i gang: ${answered} spørgsmål er besvaret. Skemaet fortsætter, hvor borgeren slap.`) : null,
-      def.version !== Q.latestVersion(SELF_FORM) ? h("p", { class: "notice warning" }, `Skemaet blev startet i version ${def.version} og gøres færdigt i den version.`) : null,
+      // A draft on an old version is finished in it, unless the behandler moves it (saying first what does not carry over).
+      saved && def.version < latest.version
+        ? versionMoveStep(app, def, latest, pruned(def, saved.answers || {}), () => store.saveDraft(key, movedDraft(def, latest, saved)))
+        : null,
       form,
     ],
     actions: [h("button", { type: "submit", form: "handover-form", class: "button primary", id: "start-selffill" }, saved ? "Fortsæt – giv telefonen til borgeren" : "Start – giv telefonen til borgeren")],

@@ -31,6 +31,7 @@ ACTION_LABELS = {
     "password_set": "Adgangskode valgt med link", "password_change": "Adgangskode skiftet",
     "organisation_create": "Organisation oprettet", "organisation_update": "Organisation omdøbt",
     "quarantine_reapply": "Afvist ændring skrevet igen", "quarantine_dismiss": "Afvist ændring afvist",
+    "schedule_update": "Skemaplan ændret",
 }
 A = AuditEntry
 
