@@ -183,6 +183,8 @@ CONSENT_PURPOSES = choices(
 
 # A follow-up after the end needs a live consent to it (sync.derive.follow_up).
 FOLLOW_UP_CONSENT = "follow_up"
+# Consents given to the citizen's own team, not to a partner: the phone suggests the team.
+TEAM_CONSENT_PURPOSES = frozenset({"participation", FOLLOW_UP_CONSENT, "sms_reminders"})
 
 CONSENT_ACTIONS = choices(("grant", "Givet"), ("withdraw", "Trukket tilbage"))
 CONSENT_FORMS = choices(("oral", "Mundtligt"), ("written", "Skriftligt"))

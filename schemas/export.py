@@ -127,6 +127,7 @@ def document() -> dict:
             "lead_attempt_reached": sorted(enums.LEAD_ATTEMPT_REACHED),
             "first_seen_of_lead_place": enums.FIRST_SEEN_OF_LEAD_PLACE,
             "meeting_consent_purpose": enums.MEETING_CONSENT_PURPOSE,
+            "team_consent_purposes": sorted(enums.TEAM_CONSENT_PURPOSES),
             **_derive_forms(),
         },
     }

@@ -47,7 +47,6 @@ class CourseWork:
     def ops(self) -> dict[str, list[dict]]:
         out: dict[str, list[dict]] = {"behandler": [], "behandler2": []}
         waiting = [c for c in self.g.courses if c.phase == "phase_1"][:4]
-        ended = [c for c in self.g.courses if c.phase == "phase_3"][:3]
         for course in self.g.courses:
             ops = out[course.worker]
             if course.enrolled:
@@ -60,10 +59,16 @@ class CourseWork:
                 ops += self._children(course)
             if course.number % 4 == 0:
                 ops += self._contact_work(course)
-        for course, (days, reason, consent) in zip(ended, ((35, "drug_free_or_reduced", True),
-                                                          (200, "other_treatment", True),
-                                                          (20, "drug_free_or_reduced", False))):
-            out[course.worker] += self._end(course, days, reason, consent)
+        # Ended as completed: one with its first follow-up overdue, one with the first given
+        # and the second overdue, one without consent (the reason shows).
+        bridged = sorted((c for c in self.g.courses if c.phase == "phase_3"), key=lambda c: c.last_phase_date)
+        for days, reason, consent, first_given in ((120, "other_treatment", True, True),
+                                                   (45, "drug_free_or_reduced", True, False),
+                                                   (20, "drug_free_or_reduced", False, False)):
+            course = next((c for c in bridged if c.last_phase_date < self._ago(days).isoformat()), None)
+            if course is not None:
+                bridged.remove(course)
+                out[course.worker] += self._end(course, days, reason, consent, first_given)
         return out
 
     def _ago(self, days: int) -> date:
@@ -114,10 +119,8 @@ class CourseWork:
             "place": "own_home", "channel": "phone" if joint else "in_person", "joint_call": joint, "outside_hours": True,
             "actors": ["behandler_fremskudt"], "activities": ["practical_help"], "help_given": help_given})]
 
-    def _end(self, course: DemoCourse, days: int, reason: str, consent: bool) -> list[dict]:
+    def _end(self, course: DemoCourse, days: int, reason: str, consent: bool, first_given: bool) -> list[dict]:
         end = self._ago(days)
-        if end.isoformat() <= course.last_phase_date:
-            end = self._ago(1)
         ops = [self._op(course, end, "course", course.course_id, "set", name, value) for name, value in (
             ("ended_on", end.isoformat()), ("end_reason", reason), ("phase_at_end", "phase_3"),
             ("destination", "community" if reason == "drug_free_or_reduced" else "ordinary_drug_treatment"))]
@@ -126,7 +129,7 @@ class CourseWork:
                                 value={"citizen_id": course.citizen_id, "purpose": "follow_up", "recipient_org_id": self.team_id,
                                        "state": {"action": "grant", "form": "oral", "given_by": "citizen", "date": end.isoformat()}}))
         first = end + timedelta(days=31)
-        if consent and first < self._ago(1):  # the first follow-up given; the second falls due later
+        if first_given and first < self._ago(1):
             ops.append(self._op(course, first, "form_response", self.g._id(), "create", value={
                 "citizen_id": course.citizen_id, "form": FOLLOW_UP_FORM, "version": FORMS[FOLLOW_UP_FORM].version,
                 "round": 1, "filled_on": first.isoformat(), "filled_by": "practitioner",

@@ -54,8 +54,9 @@ def test_end_a_course_as_completed_and_fill_its_follow_up_offline(server, new_co
     page.locator("#end-course").click()
     page.locator("#follow-up-consent").click()
     consent = page.locator("#consent-form")
-    consent.get_by_label("Opfølgende kontakt efter afsluttet behandling").check()
-    consent.locator("[name=recipient_org_id]").select_option(label="Rusmiddelcenter – Fremskudt team (eget team)")
+    # The reminder asks for the follow-up consent, to the own team.
+    expect(consent.get_by_label("Opfølgende kontakt efter afsluttet behandling")).to_be_checked()
+    expect(consent.locator("[name=recipient_org_id] option:checked")).to_have_text("Eget team")
     consent.locator("[name=date]").fill(ended)
     page.get_by_role("button", name="Gem samtykke").click()
     expect(page.get_by_text("Samtykket er registreret")).to_be_visible()
@@ -67,6 +68,7 @@ def test_end_a_course_as_completed_and_fill_its_follow_up_offline(server, new_co
     expect(due.first).to_contain_text("runde 1")
     expect(due.first).to_contain_text("Overskredet")
     accessible(page, "borger med opfølgning")
+    expect(page.locator("[data-fill]")).to_have_count(1)  # the ended course offers only its follow-up
 
     # Fill it: not reached hides the rest; reached asks housing, work, network and use.
     page.locator('[data-fill="opfoelgning"]').click()

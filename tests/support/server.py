@@ -185,7 +185,11 @@ class ServerProcess:
         client = httpx.Client(base_url=self.api_url, timeout=timeout)
         self._clients.append(client)
         if username is not None:
-            login_sync(client, username, password)
+            try:
+                login_sync(client, username, password)
+            except httpx.ConnectError as refused:  # say why: the process and its log
+                state = "running" if self.running else f"exited ({self.proc and self.proc.returncode})"
+                raise RuntimeError(f"{self.name} on port {self.port} refused the login; it is {state}:\n{self.log_tail()}") from refused
         return client
 
     def phone(self, username: str, password: str = PASSWORD, **device: Any) -> tuple[httpx.Client, SignedIn]:

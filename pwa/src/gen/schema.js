@@ -5253,6 +5253,11 @@ export const SCHEMA = {
    "coordination": "coordination_meeting",
    "network": "network_meeting"
   },
+  "team_consent_purposes": [
+   "follow_up",
+   "participation",
+   "sms_reminders"
+  ],
   "schedule_default": {
    "starts_on": "2026-01-01",
    "start_within_days": 14,

@@ -26,7 +26,7 @@ function describedCheck(name, text, hint, checked) {
  * time typed (a correction and a restored draft keep what is there).
  */
 export function contactWorkFields(form, was) {
-  const help = checkboxGroup({ name: "help_given", legend: `${spec("help_given").label} (valgfrit)`, options: spec("help_given").options, value: was?.help_given || [] });
+  const help = checkboxGroup({ name: "help_given", legend: "Hvilken praktisk hjælp? (valgfrit)", options: spec("help_given").options, value: was?.help_given || [] });
   const hours = describedCheck("outside_hours", spec("outside_hours").label, "Sat ud fra tidspunktet: før kl. 8, efter kl. 16 eller i weekenden. Fjern fluebenet, hvis det ikke passer.", !!was?.outside_hours);
   const joint = describedCheck("joint_call", spec("joint_call").label, "Du og borgeren ringer sammen, fx til sagsbehandleren. Kontakten tæller der, hvor I er.", !!was?.joint_call);
   joint.id = "joint-call";

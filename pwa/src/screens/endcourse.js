@@ -26,7 +26,7 @@ function followUpReminder(citizenId, consented) {
       consented
         ? "Borgeren har givet samtykke til opfølgende kontakt, så opfølgningerne kommer på listen over skemaer."
         : "Opfølgningen kræver, at borgeren giver samtykke til opfølgende kontakt. Spørg borgeren, før forløbet slutter."),
-    consented ? null : h("p", {}, h("a", { href: `${pageOf(citizenId)}/samtykke`, id: "follow-up-consent" }, "Registrér samtykke til opfølgende kontakt")),
+    consented ? null : h("p", {}, h("a", { href: `${pageOf(citizenId)}/samtykke/formaal/${SCHEMA.derive.follow_up.consent}`, id: "follow-up-consent" }, "Registrér samtykke til opfølgende kontakt")),
   );
 }
 

@@ -3,7 +3,7 @@
 // words of the error catalogue (validate.js).
 import * as store from "../store.js";
 import * as sync from "../sync.js";
-import { list, field, fieldLabel, fieldsWhere, options } from "../schema.js";
+import { SCHEMA, list, field, fieldLabel, fieldsWhere, options } from "../schema.js";
 import { check, take } from "../validate.js";
 import { needsPlan } from "../derive.js";
 import { isGranted } from "../views.js";
@@ -236,14 +236,14 @@ export async function phaseScreen(app, citizenId) {
 }
 
 // ---------------------------------------------------------------- consent
-export async function consentScreen(app, citizenId, consentId) {
+export async function consentScreen(app, citizenId, consentId, purposeAsked = null) {
   const { citizen, views } = await loadCitizen(citizenId);
   if (!citizen) return notFound();
   // The own team first: participation, follow-up and SMS reminders are consents to the team itself.
   const own = store.state.user.organisation_id;
   const listed = (await store.getMeta("organisations")) || [];
   const orgs = [
-    ...listed.filter((o) => o.id === own).map((o) => ({ ...o, name: `${o.name} (eget team)` })),
+    ...listed.filter((o) => o.id === own).map((o) => ({ ...o, name: "Eget team" })), // short: the select fits 390 px
     ...listed.filter((o) => o.id !== own),
   ];
   const existing = consentId ? views.find((v) => v.id === consentId && v.entity === "consent") : null;
@@ -252,6 +252,8 @@ export async function consentScreen(app, citizenId, consentId) {
   const draftKey = `consent:${citizenId}:${consentId || "new"}`;
   const orgName = (oid) => orgs.find((o) => o.id === oid)?.name || "Ukendt organisation";
   const purposes = options("consent", "purpose");
+  const purpose0 = purposes.some(([code]) => code === purposeAsked) ? purposeAsked : "share_with_partner";
+  const toTeam = SCHEMA.derive.team_consent_purposes.includes(purpose0);
 
   const form = h("form", { novalidate: true, id: "consent-form" });
   if (existing) {
@@ -268,9 +270,9 @@ export async function consentScreen(app, citizenId, consentId) {
   } else {
     form.append(
       // Radio buttons, not a select: the purposes are long and must be readable on a phone.
-      radioGroup({ name: "purpose", legend: fieldLabel("consent", "purpose"), options: purposes, value: "share_with_partner" }),
+      radioGroup({ name: "purpose", legend: fieldLabel("consent", "purpose"), options: purposes, value: purpose0 }),
       orgs.length
-        ? selectField({ name: "recipient_org_id", label: fieldLabel("consent", "recipient_org_id"), options: orgs.map((o) => [o.id, o.name]), required: true, empty: "Vælg organisation" })
+        ? selectField({ name: "recipient_org_id", label: fieldLabel("consent", "recipient_org_id"), options: orgs.map((o) => [o.id, o.name]), value: toTeam ? own : "", required: true, empty: "Vælg organisation" })
         : h("p", { class: "notice warning" }, "Listen over organisationer er ikke hentet endnu. Gå online og synkronisér, og prøv igen."),
     );
   }

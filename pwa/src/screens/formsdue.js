@@ -82,7 +82,7 @@ function followUpNote(base, views, items) {
     "p",
     { class: "muted", id: "follow-up-note" },
     next ? `Næste opfølgning (runde ${next.round}) skal udfyldes senest ${fmtDate(next.due_on)}.` : NO_FOLLOW_UP[fact.reason],
-    fact.reason === "no_consent" ? [" ", h("a", { href: `${base}/samtykke` }, "Registrér samtykke")] : null,
+    fact.reason === "no_consent" ? [" ", h("a", { href: `${base}/samtykke/formaal/${SCHEMA.derive.follow_up.consent}` }, "Registrér samtykke")] : null,
   );
 }
 
@@ -139,7 +139,8 @@ export async function formsCard(citizenId, views, citizen, status) {
     h(
       "div",
       { class: "row-buttons" },
-      formCodes().filter((code) => code !== FOLLOW_UP_FORM || status.ended).map((code) => h("a", { class: "button small secondary", href: fillHref(base, code), "data-fill": code }, fillText(code))),
+      // An ended course: only its follow-up (a late form is keyed in as paper).
+      formCodes().filter((code) => (code === FOLLOW_UP_FORM) === !!status.ended).map((code) => h("a", { class: "button small secondary", href: fillHref(base, code), "data-fill": code }, fillText(code))),
       h("a", { class: "button small secondary", href: `${base}/papir` }, "Indtast papirskema"),
     ),
     responses.length
