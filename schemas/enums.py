@@ -263,6 +263,11 @@ LEAD_RESOLUTIONS = choices(
     ("other", "Afsluttet: anden årsag"),
 )
 LEAD_LINKS = frozenset({"link_new", "link_existing"})
+# An older app's closing `outcome` counted as the closing reason it stands for (the lead
+# report shows one list of reasons); "ikke relevant" gave no reason: "anden årsag".
+LEAD_RESOLUTION_OF_OUTCOME = {"not_found": "not_found", "not_relevant": "other"}
+assert set(LEAD_RESOLUTION_OF_OUTCOME) <= {c.code for c in LEAD_OUTCOMES}
+assert set(LEAD_RESOLUTION_OF_OUTCOME.values()) <= {c.code for c in LEAD_RESOLUTIONS} - LEAD_LINKS
 
 LEAD_ATTEMPT_RESULTS = choices(
     ("not_found", "Ikke truffet"),

@@ -335,21 +335,24 @@ def _days(start: str, end: str | None) -> int | None:
 class LeadPipeline:
     def run(self, ctx: Context) -> Outcome:
         leads = sources.leads(ctx.db, ctx.scope)
-        outcomes = {c.code: c.label for c in enums.LEAD_OUTCOMES}
         # The stage the push derived (lead.stage: claims, attempts, resolution); older rows
         # without it from their outcome.
         stages = [lead["stage"] or lead_stage({"archived": bool(lead["archived"]), "fields": {"outcome": lead["outcome"]}})
                   for lead in leads]
         closings = [c for c in enums.LEAD_RESOLUTIONS if c.code not in enums.LEAD_LINKS]
+
+        def closed_as(lead: dict) -> str | None:
+            """The closing reason of a live lead: its resolution, else its older outcome's."""
+            if lead["archived"]:
+                return None
+            return lead["resolution"] or enums.LEAD_RESOLUTION_OF_OUTCOME.get(lead["outcome"])
         rows = [
-            Row("claimed", "Taget af en behandler", sum(1 for s in stages if s != "received")),
+            # An archived lead (deleted, e.g. noted twice) was closed, not taken by anyone.
+            Row("claimed", "Taget af en behandler", sum(1 for s, lead in zip(stages, leads) if s != "received" and not lead["archived"])),
             Row("in_contact", "I kontakt", sum(1 for s in stages if s == "in_contact")),
             Row("citizen", "Blev borgere i et forløb", sum(1 for lead in leads if lead["citizen_id"])),
-            *(Row(f"resolution_{c.code}", c.label, sum(1 for lead in leads if lead["resolution"] == c.code and not lead["archived"]))
-              for c in closings),
-            Row("not_found", "Lukket: " + outcomes["not_found"].lower(), sum(1 for lead in leads if lead["outcome"] == "not_found" and not lead["archived"])),
-            Row("not_relevant", "Lukket: " + outcomes["not_relevant"].lower(), sum(1 for lead in leads if lead["outcome"] == "not_relevant" and not lead["archived"])),
-            Row("archived", "Lukket: arkiveret", sum(1 for lead in leads if lead["archived"])),
+            *(Row(f"resolution_{c.code}", c.label, sum(1 for lead in leads if closed_as(lead) == c.code)) for c in closings),
+            Row("archived", "Afsluttet: arkiveret", sum(1 for lead in leads if lead["archived"])),
         ]
         funnel = Series("all", "Henvisninger", len(leads), rows)
         linked = [lead for lead in leads if lead["citizen_id"]]

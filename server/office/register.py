@@ -19,16 +19,14 @@ from sqlmodel import Session
 from schemas.accounts import User
 from schemas.enums import DESTINATIONS, END_REASONS, PHASES
 from schemas.oplog import RecordSnapshot
-from schemas.records import Course
 from sync.derive import start_wait
 from server.core import audit
 from server.core.errors import ApiError
-from server.office import sources
+from server.office import register_course_work, sources
 from server.office.runner import date_param
 from server.office.sources import CITIZEN, COURSE, C, K
 
 PAGE_SIZE = 50
-HAS_REQUEST_DATE = "requested_on" in Course.model_fields  # the course's request date (issue 12)
 PHASE_LABELS = {c.code: c.label for c in PHASES}
 END_REASON_LABELS = {c.code: c.label for c in END_REASONS}
 DESTINATION_LABELS = {c.code: c.label for c in DESTINATIONS}
@@ -47,10 +45,10 @@ COLUMNS = [
     Column("code", "ID (kode)", C.code),
     Column("team", "Team", C.team_id),
     Column("identified_on", "Identifikationsdato", K.identified_on),
-    *([Column("requested_on", "Anmodningsdato", K.requested_on)] if HAS_REQUEST_DATE else []),
+    Column("requested_on", "Anmodningsdato", K.requested_on),
     Column("started_on", "Opstartsdato", K.started_on),
     # sync.derive.start_wait: start (or still waiting today) more than 14 days after the request
-    *([Column("over_14_days", "Start > 14 dage efter anmodning", None)] if HAS_REQUEST_DATE else []),
+    Column("over_14_days", "Start > 14 dage efter anmodning", None),
     Column("phase", "Aktuel fase", C.phase),
     Column("phase_date", "Dato for aktuel fase", C.phase_date),
     Column("phase_history", "Fasehistorik", None),
@@ -59,6 +57,9 @@ COLUMNS = [
     Column("end_reason", "Årsag til afslutning", K.end_reason),
     Column("phase_at_end", "Fase ved afslutning", K.phase_at_end),
     Column("destination", "Hvad borgeren afsluttes til", K.destination),
+    # The course work (register_course_work): counts and states, never the goals' wording.
+    Column("goals", "Mål i behandlingsplanen (antal)", None),
+    Column("follow_up", "Opfølgning efter forløbet", None),
 ]
 SORTABLE = {c.key: c for c in COLUMNS if c.sort is not None}
 
@@ -140,7 +141,7 @@ def _base(municipality_id: str, query: Query, forced_team: str | None):
 
 
 SELECT = [C.id, C.code, C.team_id, C.phase, C.phase_date, K.identified_on, K.started_on, K.plan_date, K.ended_on,
-          K.end_reason, K.phase_at_end, K.destination, C.course_id, *([K.requested_on] if HAS_REQUEST_DATE else [])]
+          K.end_reason, K.phase_at_end, K.destination, C.course_id, K.requested_on]
 
 
 def rows(db: Session, municipality_id: str, query: Query, forced_team: str | None, *, paged: bool = True) -> tuple[list[dict], int]:
@@ -159,13 +160,12 @@ def rows(db: Session, municipality_id: str, query: Query, forced_team: str | Non
     for row in found:
         row["phase_history"] = histories.get(row["course_id"], [])
         _add_wait(row, today)
+    register_course_work.add(db, found, today)
     return found, total
 
 
 def _add_wait(row: dict, today: str) -> None:
     """The 14-day rule's flag of the row's course (sync.derive.start_wait, as on the phone)."""
-    if not HAS_REQUEST_DATE:
-        return
     course = {"fields": {name: row.get(name) for name in ("requested_on", "started_on", "ended_on")}}
     wait = start_wait(course, today) if row.get("course_id") else start_wait(None, today)
     row["over_14_days"] = wait["over_limit"]
@@ -204,6 +204,7 @@ def display(row: dict, teams: Mapping[str, str]) -> dict:
         "destination": DESTINATION_LABELS.get(row["destination"], row["destination"] or ""),
         "phase_history": history_text(row["phase_history"]),
         "over_14_days": _wait_text(row),
+        "goals": str(row.get("goals", 0)),  # 0 is a fact here, not a blank
     }
 
 
@@ -240,7 +241,9 @@ def one(db: Session, municipality_id: str, citizen_id: str, forced_team: str | N
         return None
     row = found[0]
     row["phase_history"] = phase_histories(db, [row["course_id"]]).get(row["course_id"], []) if row["course_id"] else []
-    _add_wait(row, datetime.now(ZONE).date().isoformat())
+    today = datetime.now(ZONE).date().isoformat()
+    _add_wait(row, today)
+    register_course_work.add(db, [row], today)
     return row
 
 

@@ -1,7 +1,8 @@
 """The course as practitioners work it (issue 12), through the real write path: the 14-day
 rule in the office register, the confidential fields (children in the home, the safety
-note, the goals) never reaching a partner even with every sharing consent live, and
-concurrent edits of the children fields and of a goal kept as a visible conflict."""
+note, the goals) never reaching a partner even with every sharing consent live,
+concurrent edits of the children fields and of a goal kept as a visible conflict, and the
+register's goal count and follow-up state."""
 from __future__ import annotations
 
 import uuid
@@ -15,6 +16,7 @@ from support.world import PARTNER, TEAM
 
 from schemas.entities import CONSENT_ID
 from server.office.register import ZONE
+from sync.derive import add_months
 from sync.scope import CONFIDENTIAL_FIELDS, SHARING_PURPOSES
 
 CHILDREN = {"children_in_home": "yes", "children_count": 2, "children_age_bands": ["13_17", "3_5"],
@@ -141,3 +143,41 @@ async def test_a_goal_corrected_on_two_phones_offline_is_a_visible_conflict_with
     assert [w["value"] for w in state["history"]["wording"]][:1] == ["Jeg vil stå op om morgenen"]
     assert {w["value"] for w in state["history"]["wording"]} == {
         "Jeg vil stå op om morgenen", "Jeg vil stå op før klokken ni", "Jeg vil have en fast morgenrutine"}
+
+
+async def test_the_register_counts_goals_and_says_where_the_follow_up_stands(office_world):
+    cohort = await Cohort.open(office_world, "behandler_a")
+    ended = _ago(45)  # round 1 (a month after the end) is overdue, round 2 not yet due
+
+    def citizen(prefix: str, end_reason: str | None, consent: bool = False, goals: int = 0, answered: int | None = None):
+        cid = cohort.citizen(TEAM, prefix=prefix)
+        ending = {"ended_on": ended, "end_reason": end_reason, "phase_at_end": "phase_3"} if end_reason else {}
+        cohort.course(cid, phase="phase_2", phase_date="2024-01-10", identified_on="2024-01-01", **ending)
+        for k in range(goals):
+            cohort._op("goal", {"citizen_id": cid, "wording": f"Mål {k}", "set_on": "2024-01-10", "status": "active"})
+        if consent:
+            value = {"citizen_id": cid, "purpose": "follow_up", "recipient_org_id": TEAM,
+                     "state": {"action": "grant", "form": "oral", "given_by": "citizen", "date": ended}}
+            cohort._op("consent", value, record_id=CONSENT_ID.derive(value))
+        if answered:
+            cohort.form(cid, "opfoelgning", _ago(10), {"reached": "no"}, round=answered, version=1)
+        return cid
+
+    citizen("RUNS", None, goals=2)
+    citizen("DUEO", "drug_free_or_reduced", consent=True, goals=1)
+    citizen("NOCO", "drug_free_or_reduced")
+    citizen("BROK", "no_contact", consent=True)
+    citizen("GIVN", "other_treatment", consent=True, answered=1)
+    await cohort.push()
+
+    lead = await office_world.login("lead")
+    rows = {row["id"].split("-")[0]: row for row in (await lead.get("/api/register")).json()["citizens"]}
+    assert {k: (r["goals"], r["follow_up"]) for k, r in rows.items()} == {
+        "RUNS": (2, ""),
+        "DUEO": (1, f"Runde 1 senest {add_months(ended, 1)}, overskredet"),
+        "NOCO": (0, "Ingen – intet samtykke"),
+        "BROK": (0, "Ingen – forløbet blev afbrudt"),
+        "GIVN": (0, f"Runde 2 senest {add_months(ended, 6)}"),
+    }
+    page = (await lead.get("/kontor/deltagere")).text
+    assert "Mål i behandlingsplanen (antal)" in page and "Ingen – intet samtykke" in page and "Mål 0" not in page
