@@ -35,7 +35,7 @@ from sync.scope import Place, Viewer, project, visible_fields
 
 router = APIRouter(prefix="/api", tags=["records"], responses=COMMON_RESPONSES, route_class=ReleasingRoute)
 R = RecordSnapshot
-CHILDREN = {"course": "courses", "contact": "contacts", "consent": "consents", "form_response": "form_responses"}
+CHILDREN = {"course": "courses", "contact": "contacts", "consent": "consents", "form_response": "form_responses", "goal": "goals"}
 
 
 def visible(db: Session, viewer: Viewer, rows: list[RecordSnapshot]) -> list[tuple[RecordSnapshot, dict]]:
@@ -75,6 +75,7 @@ class CitizenDetail(BaseModel):
     contacts: list[dict]
     consents: list[dict]
     form_responses: list[dict] = Field(description="Skemaerne, hver med sin runde og `occasion` (borgerens k-te besvarelse af skemaet)")
+    goals: list[dict] = Field(description="Målene i behandlingsplanen med borgerens egne ord (kun teamet og projektlederen)")
     due: list[dict] = Field(description='Skemaer, der skal udfyldes: [{"form", "round", "due_on", "overdue"}] (sync.derive.due)')
     follow_up: dict = Field(description='Opfølgning efter afsluttet forløb: {"reason", "ended_on", "rounds"} (sync.derive.follow_up); '
                                         'reason siger, hvorfor ingen er åben')

@@ -90,6 +90,15 @@ async def test_a_partner_never_receives_the_confidential_fields(office_world):
         assert name not in text, name
     for value in ("Hunden i opgangen", "Behandler A", "regningerne"):
         assert value not in text
+    # The citizen's page through the API: the same scope.
+    page = await partner.get(f"/api/citizens/{citizen}")
+    assert page.status_code == 200
+    assert page.json()["goals"] == []
+    assert not set(page.json()["citizen"]["fields"]) & CONFIDENTIAL_FIELDS["citizen"]
+    for value in ("Hunden i opgangen", "Behandler A", "regningerne"):
+        assert value not in page.text
+    own = (await cohort.client.get(f"/api/citizens/{citizen}")).json()
+    assert [g["fields"]["wording"] for g in own["goals"]] == ["Jeg vil have styr på regningerne"]
 
 
 async def test_concurrent_edits_of_the_children_fields_are_a_visible_conflict(office_world):
