@@ -38,6 +38,15 @@ class Cohort:
                          "entity": entity, "record_id": record_id, "kind": "create", "field": None, "value": value, "seen": []})
         return record_id
 
+    def set(self, entity: str, record_id: str, field: str, value, seen: list[str] | None = None) -> str:
+        """Queue a `set` of one field (`seen`: the heads this edit has seen; none: concurrent)."""
+        op_id = str(uuid.uuid4())
+        self.ops.append({"op_id": op_id, "device_id": self.device_id,
+                         "hlc": hlc_now(self.device_id, next(self.counter) % 99999, offset_ms=-30_000),
+                         "entity": entity, "record_id": record_id, "kind": "set", "field": field, "value": value,
+                         "seen": seen or []})
+        return op_id
+
     def citizen(self, team: str, prefix: str = "FIX", **fields) -> str:
         return self._op("citizen", {"code": f"{prefix}-{next(self.codes):04d}", "team_id": team, "initials": "XX", **fields})
 

@@ -5,11 +5,9 @@ concurrent edits of the children fields and of a goal kept as a visible conflict
 register's goal count and follow-up state."""
 from __future__ import annotations
 
-import uuid
 from datetime import datetime, timedelta
 
 from cohort import Cohort
-from support.hlc import hlc_now
 from support.login import register_device
 from support.pull import pull_all
 from support.world import PARTNER, TEAM
@@ -27,15 +25,6 @@ CHILDREN = {"children_in_home": "yes", "children_count": 2, "children_age_bands"
 
 def _ago(days: int) -> str:
     return (datetime.now(ZONE).date() - timedelta(days=days)).isoformat()  # the register's calendar day
-
-
-def _set(cohort: Cohort, entity: str, record_id: str, field: str, value, seen: list[str] | None = None) -> str:
-    op_id = str(uuid.uuid4())
-    cohort.ops.append({"op_id": op_id, "device_id": cohort.device_id,
-                       "hlc": hlc_now(cohort.device_id, next(cohort.counter) % 99999, offset_ms=-30_000),
-                       "entity": entity, "record_id": record_id, "kind": "set", "field": field, "value": value,
-                       "seen": seen or []})
-    return op_id
 
 
 async def test_the_register_flags_a_start_more_than_14_days_after_the_request(office_world):
@@ -109,17 +98,17 @@ async def test_concurrent_edits_of_the_children_fields_are_a_visible_conflict(of
     seen = state["heads"]["children_in_home"]
     # Two phones, offline, both having seen "ved ikke": one says yes, one says no.
     other = await Cohort.open(office_world, "behandler_a")  # a second phone of the team
-    _set(a, "citizen", citizen, "children_in_home", "yes", seen)
-    _set(other, "citizen", citizen, "children_in_home", "no", seen)
-    _set(a, "citizen", citizen, "children_count", 1)
-    _set(other, "citizen", citizen, "children_count", 3)
+    a.set("citizen", citizen, "children_in_home", "yes", seen)
+    other.set("citizen", citizen, "children_in_home", "no", seen)
+    a.set("citizen", citizen, "children_count", 1)
+    other.set("citizen", citizen, "children_count", 3)
     await a.push()
     await other.push()
     state = (await pull_all(a.client))[citizen]
     conflicts = {c["field"]: sorted(v["value"] for v in c["values"]) for c in state["conflicts"]}
     assert conflicts == {"children_in_home": ["no", "yes"], "children_count": [1, 3]}
     # A later edit that has seen both settles it.
-    _set(a, "citizen", citizen, "children_in_home", "yes", state["heads"]["children_in_home"])
+    a.set("citizen", citizen, "children_in_home", "yes", state["heads"]["children_in_home"])
     await a.push()
     state = (await pull_all(a.client))[citizen]
     assert state["fields"]["children_in_home"] == "yes"
@@ -135,9 +124,9 @@ async def test_a_goal_corrected_on_two_phones_offline_is_a_visible_conflict_with
     state = (await pull_all(a.client))[goal]
     seen = state["heads"]["wording"]
     other = await Cohort.open(office_world, "behandler_a")  # a second phone of the team
-    _set(a, "goal", goal, "wording", "Jeg vil stå op før klokken ni", seen)
-    _set(other, "goal", goal, "wording", "Jeg vil have en fast morgenrutine", seen)
-    _set(other, "goal", goal, "status", "progress", state["heads"]["status"])
+    a.set("goal", goal, "wording", "Jeg vil stå op før klokken ni", seen)
+    other.set("goal", goal, "wording", "Jeg vil have en fast morgenrutine", seen)
+    other.set("goal", goal, "status", "progress", state["heads"]["status"])
     await a.push()
     await other.push()
     state = (await pull_all(a.client))[goal]
@@ -145,7 +134,7 @@ async def test_a_goal_corrected_on_two_phones_offline_is_a_visible_conflict_with
     assert conflicts == {"wording": ["Jeg vil have en fast morgenrutine", "Jeg vil stå op før klokken ni"]}
     assert state["fields"]["status"] == "progress"  # one edit alone is no conflict
     # Settling the wording keeps every earlier wording in the history, the first one too.
-    _set(a, "goal", goal, "wording", "Jeg vil stå op før klokken ni", state["heads"]["wording"])
+    a.set("goal", goal, "wording", "Jeg vil stå op før klokken ni", state["heads"]["wording"])
     await a.push()
     state = (await pull_all(a.client))[goal]
     assert state["conflicts"] == []

@@ -5,19 +5,10 @@ for — and the medians run from the day a lead was seen to the citizen's first 
 to phase 2."""
 from __future__ import annotations
 
-import uuid
-
 from cohort import Cohort, archive_op
-from support.hlc import hlc_now
 from support.world import PARTNER, TEAM
 
 SEEN = "2024-03-01"
-
-
-def _set(cohort: Cohort, entity: str, record_id: str, field: str, value) -> None:
-    cohort.ops.append({"op_id": str(uuid.uuid4()), "device_id": cohort.device_id,
-                       "hlc": hlc_now(cohort.device_id, next(cohort.counter) % 99999, offset_ms=-30_000),
-                       "entity": entity, "record_id": record_id, "kind": "set", "field": field, "value": value, "seen": []})
 
 
 def _citizen(team: Cohort, first_contact: str, phase_2: str | None) -> str:
@@ -36,18 +27,18 @@ async def test_the_lead_pipeline_counts_closings_once_whatever_app_closed_them(o
     team = await Cohort.open(office_world, "behandler_a")
     me = office_world.user_ids["behandler_a"]
     for lead in leads["claimed"]:
-        _set(team, "lead", lead, "claimed_by", me)
+        team.set("lead", lead, "claimed_by", me)
     for pattern, contact_on, phase_2 in (("link_new", "2024-03-05", "2024-03-21"), ("link_existing", "2024-03-11", None)):
         for lead in leads[pattern]:
-            _set(team, "lead", lead, "citizen_id", _citizen(team, contact_on, phase_2))
-            _set(team, "lead", lead, "resolution", pattern)
+            team.set("lead", lead, "citizen_id", _citizen(team, contact_on, phase_2))
+            team.set("lead", lead, "resolution", pattern)
     for lead in leads["closed"]:
-        _set(team, "lead", lead, "resolution", "not_found")
+        team.set("lead", lead, "resolution", "not_found")
     for pattern, outcome in (("legacy_not_found", "not_found"), ("legacy_not_relevant", "not_relevant")):
         for lead in leads[pattern]:
-            _set(team, "lead", lead, "outcome", outcome)  # as an older app closed a lead
+            team.set("lead", lead, "outcome", outcome)  # as an older app closed a lead
     for lead in leads["other"]:
-        _set(team, "lead", lead, "resolution", "other")
+        team.set("lead", lead, "resolution", "other")
     for lead in leads["archived"]:
         archive_op(team, "lead", lead)
     await team.push()
