@@ -2,7 +2,7 @@
 
 One table of rules (`SCOPE_RULES`), read by both `visible_fields` (what a device
 receives) and `writable_fields` (what the server accepts). The server's SQL pre-filter
-must agree with these functions; tests/sync/test_scope.py checks that it does.
+must agree with these functions; tests/sync/test_scope_properties.py checks that it does.
 """
 from __future__ import annotations
 
