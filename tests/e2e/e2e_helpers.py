@@ -12,6 +12,7 @@ from support.hlc import hlc_now
 from support.pull import pull_all_sync
 
 PASSPHRASE = "grøn kaffe på havnen"
+PHONE = {"width": 390, "height": 844}  # the viewport of the phone tests
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
     "--headless",
@@ -74,6 +75,17 @@ def login_and_setup(page: Page, url: str, username: str, passphrase: str = PASSP
     setup_passphrase(page, passphrase)
     wait_for_sw(page)
     wait_synced(page)
+
+
+def phone_session(server, new_context, username: str = "behandler"):
+    """A logged-in, set-up phone at 390 px: (context, page, errors), where `errors` collects
+    the page's uncaught errors (a test ends with `assert not errors`)."""
+    context = new_context(viewport=PHONE)
+    page = context.new_page()
+    errors: list[str] = []
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    login_and_setup(page, server.url, username)
+    return context, page, errors
 
 
 def unlock(page: Page, passphrase: str = PASSPHRASE) -> None:

@@ -8,9 +8,9 @@ eller sms"). Online, the server has the fields. The citizen list shows the 14-da
 contact screen at 390 px (and with the text at 200 %)."""
 from __future__ import annotations
 
-from e2e_helpers import local_date, login_and_setup, server_records, sync_now, wait_synced
+from e2e_helpers import PHONE, local_date, login_and_setup, phone_session, server_records, sync_now, wait_synced
 from playwright.sync_api import expect
-from test_forms_offline import PHONE, accessible, checked
+from test_forms_offline import accessible, checked
 
 from sync.derive import loebende_prefill
 
@@ -46,11 +46,7 @@ def _list_row(page, server, code: str):
 
 
 def test_a_joint_call_outside_hours_with_practical_help_offline(server, new_context):
-    context = new_context(viewport=PHONE)
-    page = context.new_page()
-    errors: list[str] = []
-    page.on("pageerror", lambda error: errors.append(str(error)))
-    login_and_setup(page, server.url, "behandler")
+    context, page, errors = phone_session(server, new_context)
     context.set_offline(True)
     code, citizen_id = _new_citizen(page, server, "KW", phase_2=True)
 

@@ -7,17 +7,13 @@ all, and the office register flags the course. axe finds nothing on any new scre
 390 px and with the text at 200 %."""
 from __future__ import annotations
 
-from e2e_helpers import local_date, login_and_setup, server_records, sync_now, wait_synced
+from e2e_helpers import local_date, phone_session, server_records, sync_now, wait_synced
 from playwright.sync_api import expect
-from test_forms_offline import PHONE, accessible
+from test_forms_offline import accessible
 
 
 def test_request_waiting_list_phase_2_and_the_14_day_flag_offline(server, new_context):
-    context = new_context(viewport=PHONE)
-    page = context.new_page()
-    errors: list[str] = []
-    page.on("pageerror", lambda error: errors.append(str(error)))
-    login_and_setup(page, server.url, "behandler")
+    context, page, errors = phone_session(server, new_context)
     context.set_offline(True)
 
     requested, started = local_date(page, -20), local_date(page, -2)

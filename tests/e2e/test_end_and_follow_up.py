@@ -5,17 +5,13 @@ has the response with round 1 and the course's end. axe finds nothing on the new
 390 px and with the text at 200 %."""
 from __future__ import annotations
 
-from e2e_helpers import local_date, login_and_setup, server_records, sync_now, wait_synced
+from e2e_helpers import local_date, phone_session, server_records, sync_now, wait_synced
 from playwright.sync_api import expect
-from test_forms_offline import PHONE, accessible, choose, next_step
+from test_forms_offline import accessible, choose, next_step
 
 
 def test_end_a_course_as_completed_and_fill_its_follow_up_offline(server, new_context):
-    context = new_context(viewport=PHONE)
-    page = context.new_page()
-    errors: list[str] = []
-    page.on("pageerror", lambda error: errors.append(str(error)))
-    login_and_setup(page, server.url, "behandler")
+    context, page, errors = phone_session(server, new_context)
     context.set_offline(True)
 
     ended = local_date(page, -35)  # so the 1-month follow-up is due (overdue) today

@@ -10,14 +10,13 @@ from __future__ import annotations
 import re
 
 from axe_playwright_python.sync_playwright import Axe
-from e2e_helpers import info, local_date, login_and_setup, server_ops, sync_now, unlock, wait_synced
+from e2e_helpers import PHONE, info, local_date, login_and_setup, phone_session, server_ops, sync_now, unlock, wait_synced
 from playwright.sync_api import expect
 
 from schemas.forms import FORMS
 from sync.derive import loebende_prefill, round_of
 
 axe = Axe()
-PHONE = {"width": 390, "height": 844}
 
 
 def accessible(page, screen: str) -> None:
@@ -73,11 +72,7 @@ def next_step(page) -> None:
 
 
 def test_forms_offline_from_kontaktskema_start_to_the_citizens_own_answers(server, new_context):
-    context = new_context(viewport=PHONE)
-    page = context.new_page()
-    errors: list[str] = []
-    page.on("pageerror", lambda error: errors.append(str(error)))
-    login_and_setup(page, server.url, "behandler")
+    context, page, errors = phone_session(server, new_context)
     schedule = server.api("behandler").get("/api/schedule").json()
     context.set_offline(True)
 

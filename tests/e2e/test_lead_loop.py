@@ -7,7 +7,7 @@ meeting's minutes reach Nordlys; the withdrawals remove the citizen at Nordlys' 
 axe finds nothing on the new screens at 390 px."""
 from __future__ import annotations
 
-from e2e_helpers import api_device, api_push, login_and_setup, sync_now, unlock, wait_synced
+from e2e_helpers import PHONE, api_device, api_push, login_and_setup, sync_now, unlock, wait_synced
 from playwright.sync_api import expect
 from sqlmodel import Session, create_engine
 from support.app import sqlite_url
@@ -16,7 +16,6 @@ from test_accessibility import assert_accessible
 
 from server import demo
 
-PHONE = {"width": 390, "height": 844}
 NORDLYS = demo.NORDLYS_ID
 MISSING = ("Mødet kan ikke gemmes: borgeren har ikke givet samtykke til 'Drøftelse på koordineringsmøde' for "
            "Varmestuen Nordlys. Registrér samtykket, eller fjern Varmestuen Nordlys fra mødet, og gem igen.")

@@ -6,20 +6,16 @@ nothing on the hand-over screen with the step, at 390 px."""
 from __future__ import annotations
 
 from axe_playwright_python.sync_playwright import Axe
-from e2e_helpers import login_and_setup
+from e2e_helpers import phone_session
 from playwright.sync_api import expect
 
 from schemas.forms import FORMS, form_of
 
 axe = Axe()
-PHONE = {"width": 390, "height": 844}
 
 
 def test_a_self_fill_draft_on_an_old_version_is_moved_saying_what_does_not_carry_over(server, new_context):
-    page = new_context(viewport=PHONE).new_page()
-    errors: list[str] = []
-    page.on("pageerror", lambda error: errors.append(str(error)))
-    login_and_setup(page, server.url, "behandler")
+    _, page, errors = phone_session(server, new_context)
     citizen = page.evaluate("() => [...window.__brobygger.store.state.summary.values()].find(r => r.course_id)")
     latest = FORMS["progression"].version
     assert latest > 1
